@@ -1,0 +1,66 @@
+# Hub Catalogue: the commands a newcomer and an operator run. `make demo` and `make test` need nothing but
+# python3 (3.11+) and, for the browser tests, Debian's chromium package (installed here when missing).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo serve test lint format fixtures chromium clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+# Development data and accounts, then the development server. Safe to run again: nothing is duplicated.
+demo: export DJANGO_DEBUG = 1
+demo: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) loaddata fixtures/catalogue.json fixtures/hubs.json
+	$(MANAGE) draw_product_images
+	$(MANAGE) seed_demo
+	@echo "Hub Catalogue is at http://$(HOST):$(PORT)/ (administration: http://$(HOST):$(PORT)/admin/)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+# The production way on the same data: gunicorn, DEBUG off, hashed and compressed static files by whitenoise.
+# A local secret key is made once and kept in .secret_key (ignored by git); production sets its own.
+serve: export DJANGO_DEBUG = 0
+serve: export DJANGO_SECRET_KEY ?= $(shell cat .secret_key 2>/dev/null || ($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' | tee .secret_key))
+serve: export DJANGO_ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: export DJANGO_SECURE_COOKIES ?= 0
+serve: export DJANGO_SERVE_MEDIA ?= 1
+serve: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn --config gunicorn.conf.py hubcatalog.wsgi
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium package for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+test: install chromium
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Rebuild fixtures/*.json from fixtures/build_fixtures.py (deterministic: the same script writes the same files).
+fixtures: install
+	$(BIN)/python fixtures/build_fixtures.py
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HubCatalogConfig(AppConfig):
+    name = "hubcatalog"
+    verbose_name = "Hub Catalogue"

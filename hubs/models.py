@@ -1,0 +1,217 @@
+"""Where products are offered: the export hubs, their coordinators, and the listings of surplus at each hub.
+
+This module knows products but nothing of buyers: visibility to an organisation is asked for with a country,
+through Listing.objects.offered_to(country).
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from products.models import Product
+
+
+class HubQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def coordinated_by(self, user):
+        """The hubs a user may manage: all of them for a superuser, else those the user coordinates."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(coordinators=user)
+
+
+class Hub(models.Model):
+    """An export hub: a coordination centre between Ukrainian manufacturers and partners in one country."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=100)
+    address = models.TextField(_("address"))
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    description = models.TextField(_("description"), blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
+    contact_email = models.EmailField(_("contact email"))
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinators"),
+        blank=True,
+        related_name="coordinated_hubs",
+        help_text=_("Staff who manage this hub's listings and review its expressions of interest."),
+    )
+
+    objects = HubQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hub")
+        verbose_name_plural = _("hubs")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90) & Q(latitude__lte=90), name="hub_latitude_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180) & Q(longitude__lte=180), name="hub_longitude_in_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["is_active", "country"], name="hub_active_country")]
+
+    def __str__(self):
+        return f"{self.name} ({self.country.code})"
+
+
+class ListingQuerySet(models.QuerySet):
+    def available(self, on: datetime.date | None = None):
+        """Listings that count as available: marked available and not past their validity date."""
+        on = on or timezone.localdate()
+        return self.filter(availability=Listing.Availability.AVAILABLE).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+        )
+
+    def offered_to(self, country_code: str):
+        """Listings whose destination countries include the given ISO 3166 alpha-2 code."""
+        # django-countries stores the list as comma-separated two-letter codes, so a code can only match
+        # whole entries.
+        return self.filter(destination_countries__contains=str(country_code).upper())
+
+    def coordinated_by(self, user):
+        """The listings a user may manage: all of them for a superuser, else those of the user's hubs."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(hub__coordinators=user)
+
+
+class Listing(models.Model):
+    """A product offered at a hub: the surplus available there, on what terms and to which countries."""
+
+    class Availability(models.TextChoices):
+        AVAILABLE = "available", _("Available")
+        RESERVED = "reserved", _("Reserved")
+        EXHAUSTED = "exhausted", _("Exhausted")
+
+    class LicenceStatus(models.TextChoices):
+        PRE_CLEARED = "pre_cleared", _("Pre-cleared")
+        LICENCE_REQUIRED = "required", _("Licence required")
+        PENDING = "pending", _("Licence pending")
+
+    class QuantityUnit(models.TextChoices):
+        UNITS = "units", _("units")
+        SYSTEMS = "systems", _("systems")
+        KITS = "kits", _("kits")
+        SETS = "sets", _("sets")
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="listings"
+    )
+    hub = models.ForeignKey(Hub, verbose_name=_("hub"), on_delete=models.PROTECT, related_name="listings")
+    quantity_available = models.PositiveIntegerField(_("surplus quantity available"))
+    quantity_unit = models.CharField(
+        _("unit"), max_length=10, choices=QuantityUnit.choices, default=QuantityUnit.UNITS
+    )
+    lead_time_weeks = models.PositiveSmallIntegerField(
+        _("lead time (weeks)"), validators=[MaxValueValidator(260)]
+    )
+    unit_price_eur = models.DecimalField(
+        _("indicative unit price (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Indicative only; leave empty to show 'on request'."),
+    )
+    availability = models.CharField(
+        _("availability"), max_length=10, choices=Availability.choices, default=Availability.AVAILABLE
+    )
+    licence_status = models.CharField(
+        _("export licence"),
+        max_length=12,
+        choices=LicenceStatus.choices,
+        default=LicenceStatus.LICENCE_REQUIRED,
+    )
+    destination_countries = CountryField(
+        _("may be offered to"),
+        multiple=True,
+        blank=True,
+        help_text=_("The partner countries this listing may be shown and offered to."),
+    )
+    valid_until = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("After this date the listing no longer counts as available."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        ordering = ["hub__name", "product__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "hub"], name="listing_one_per_product_and_hub"),
+            models.CheckConstraint(
+                condition=Q(unit_price_eur__isnull=True) | Q(unit_price_eur__gte=0),
+                name="listing_price_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(lead_time_weeks__lte=260), name="listing_lead_time_at_most_5_years"
+            ),
+            models.CheckConstraint(
+                condition=~Q(availability="available") | Q(quantity_available__gt=0),
+                name="listing_available_has_quantity",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["availability", "valid_until"], name="listing_availability"),
+            models.Index(fields=["product", "availability"], name="listing_product_availability"),
+            models.Index(fields=["hub", "availability"], name="listing_hub_availability"),
+            models.Index(fields=["lead_time_weeks"], name="listing_lead_time"),
+        ]
+
+    def __str__(self):
+        return _("%(product)s at %(hub)s") % {"product": self.product.name, "hub": self.hub.name}
+
+    def clean(self):
+        if self.availability == self.Availability.AVAILABLE and not self.quantity_available:
+            raise ValidationError(
+                {"quantity_available": _("An available listing needs a quantity; mark it exhausted instead.")}
+            )
+
+    @property
+    def is_expired(self) -> bool:
+        return self.valid_until is not None and self.valid_until < timezone.localdate()
+
+    @property
+    def is_available(self) -> bool:
+        return self.availability == self.Availability.AVAILABLE and not self.is_expired
+
+    def mark_exhausted(self):
+        self.availability = self.Availability.EXHAUSTED
+        self.save(update_fields=["availability", "updated_at"])

@@ -1,0 +1,598 @@
+"""What a product is: the category tree and its specification schema, manufacturers, products, their typed
+specification values, images and documents.
+
+This module knows nothing of hubs or buyers; availability and visibility are asked through reverse lookups
+from the apps above it.
+"""
+
+import uuid
+from decimal import Decimal
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from products import media
+
+NSN_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{3}-[0-9]{4}$"
+MAX_CATEGORY_DEPTH = 5
+
+
+class MilitaryListCategory(models.TextChoices):
+    """The EU Common Military List (ML1–ML22)."""
+
+    ML1 = "ML1", _("ML1 – Smooth-bore weapons < 20 mm, other arms and automatic weapons ≤ 12.7 mm")
+    ML2 = "ML2", _("ML2 – Smooth-bore weapons ≥ 20 mm, other weapons > 12.7 mm")
+    ML3 = "ML3", _("ML3 – Ammunition and fuze-setting devices")
+    ML4 = "ML4", _("ML4 – Bombs, torpedoes, rockets, missiles, other explosive devices")
+    ML5 = "ML5", _("ML5 – Fire control, surveillance and warning equipment")
+    ML6 = "ML6", _("ML6 – Ground vehicles")
+    ML7 = "ML7", _("ML7 – Chemical or biological toxic agents, riot control agents")
+    ML8 = "ML8", _("ML8 – Energetic materials")
+    ML9 = "ML9", _("ML9 – Vessels of war, special naval equipment")
+    ML10 = "ML10", _("ML10 – Aircraft, unmanned aerial vehicles, aero-engines")
+    ML11 = "ML11", _("ML11 – Electronic equipment, including electronic warfare")
+    ML12 = "ML12", _("ML12 – Kinetic energy weapon systems")
+    ML13 = "ML13", _("ML13 – Armoured or protective equipment")
+    ML14 = "ML14", _("ML14 – Training and simulation equipment")
+    ML15 = "ML15", _("ML15 – Imaging or countermeasure equipment")
+    ML16 = "ML16", _("ML16 – Forgings, castings, unfinished products")
+    ML17 = "ML17", _("ML17 – Miscellaneous equipment")
+    ML18 = "ML18", _("ML18 – Production equipment")
+    ML19 = "ML19", _("ML19 – Directed energy weapon systems")
+    ML20 = "ML20", _("ML20 – Cryogenic and superconductive equipment")
+    ML21 = "ML21", _("ML21 – Software")
+    ML22 = "ML22", _("ML22 – Technology")
+
+
+class Category(models.Model):
+    """A node of the category tree (Unmanned aerial systems → Strike/FPV, …)."""
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=models.F("pk")),
+                name="category_not_its_own_parent",
+            ),
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name_per_parent"),
+        ]
+
+    def __str__(self):
+        return " → ".join(str(category.name) for category in [*reversed(self.ancestors()), self])
+
+    def ancestors(self) -> list["Category"]:
+        """The parent, the grandparent, … up to the root (nearest first)."""
+        found = []
+        node = self.parent
+        while node is not None and len(found) < MAX_CATEGORY_DEPTH:
+            found.append(node)
+            node = node.parent
+        return found
+
+    def lineage_ids(self) -> list[int]:
+        """This category's id and its ancestors': the categories whose attributes its products carry."""
+        return [self.pk, *(ancestor.pk for ancestor in self.ancestors())]
+
+    def descendant_ids(self) -> list[int]:
+        """This category's id and every id below it, so that a parent category includes its children."""
+        ids = [self.pk]
+        frontier = [self.pk]
+        for _depth in range(MAX_CATEGORY_DEPTH):
+            frontier = list(Category.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            if not frontier:
+                break
+            ids.extend(frontier)
+        return ids
+
+    def spec_attributes(self) -> models.QuerySet["SpecAttribute"]:
+        """The specification schema of this category's products: its own attributes and its ancestors'."""
+        return SpecAttribute.objects.filter(category_id__in=self.lineage_ids()).order_by(
+            "category__parent_id", "position", "name"
+        )
+
+    def clean(self):
+        node = self.parent
+        depth = 0
+        while node is not None:
+            depth += 1
+            if node.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": _("A category cannot sit below itself.")})
+            if depth >= MAX_CATEGORY_DEPTH:
+                raise ValidationError(
+                    {"parent": _("Categories nest at most %(depth)s levels deep.")},
+                    params={"depth": MAX_CATEGORY_DEPTH},
+                )
+            node = node.parent
+
+
+class SpecAttribute(models.Model):
+    """One specification a category's products carry: range in km, night capability, deployment, …"""
+
+    class ValueType(models.TextChoices):
+        NUMBER = "number", _("Number")
+        RANGE = "range", _("Range (from–to)")
+        TEXT = "text", _("Text")
+        CHOICE = "choice", _("Choice")
+        BOOLEAN = "boolean", _("Yes/no")
+
+    class Direction(models.TextChoices):
+        HIGHER_IS_BETTER = "higher", _("Higher is better")
+        LOWER_IS_BETTER = "lower", _("Lower is better")
+        NEUTRAL = "neutral", _("Neutral")
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="attributes"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80)
+    unit = models.CharField(
+        _("unit"), max_length=20, blank=True, help_text=_("For example km, min, kg, MHz.")
+    )
+    value_type = models.CharField(_("type"), max_length=10, choices=ValueType.choices)
+    choices = models.JSONField(
+        _("choices"),
+        default=list,
+        blank=True,
+        help_text=_("For the choice type: the allowed values, as a list."),
+    )
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.NEUTRAL
+    )
+    is_required = models.BooleanField(_("required to publish"), default=False)
+    is_filterable = models.BooleanField(_("filterable"), default=False)
+    is_comparable = models.BooleanField(_("shown in comparisons"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("specification attribute")
+        verbose_name_plural = _("specification attributes")
+        ordering = ["category", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "slug"], name="spec_attribute_unique_slug_per_category"
+            ),
+            models.CheckConstraint(
+                condition=Q(value_type__in=["number", "range"]) | Q(direction="neutral"),
+                name="spec_attribute_direction_only_for_numbers",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.unit})" if self.unit else str(self.name)
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.value_type in (self.ValueType.NUMBER, self.ValueType.RANGE)
+
+    def clean(self):
+        if self.value_type == self.ValueType.CHOICE:
+            if not self.choices or not isinstance(self.choices, list):
+                raise ValidationError({"choices": _("A choice attribute needs a list of allowed values.")})
+            if not all(isinstance(choice, str) and choice.strip() for choice in self.choices):
+                raise ValidationError({"choices": _("Every choice must be a non-empty text.")})
+        elif self.choices:
+            raise ValidationError({"choices": _("Only a choice attribute has a list of allowed values.")})
+        if self.direction != self.Direction.NEUTRAL and not self.is_numeric:
+            raise ValidationError({"direction": _("Only numbers and ranges have a direction.")})
+        if self.category_id:
+            clash = SpecAttribute.objects.filter(
+                category_id__in=self.category.lineage_ids(), slug=self.slug
+            ).exclude(pk=self.pk)
+            if clash.exists():
+                raise ValidationError(
+                    {"slug": _("A parent category already defines an attribute with this slug.")}
+                )
+
+
+class Manufacturer(models.Model):
+    """A Ukrainian company whose products the hubs list."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    city = models.CharField(_("city"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_verified = models.BooleanField(
+        _("verified"),
+        default=False,
+        help_text=_("Checked by the programme's staff against official registers."),
+    )
+
+    class Meta:
+        verbose_name = _("manufacturer")
+        verbose_name_plural = _("manufacturers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Product.Status.PUBLISHED)
+
+    def in_category(self, category: Category):
+        """Products of the category or any category below it."""
+        return self.filter(category_id__in=category.descendant_ids())
+
+
+class Product(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    manufacturer = models.ForeignKey(
+        Manufacturer, verbose_name=_("manufacturer"), on_delete=models.PROTECT, related_name="products"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products"
+    )
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("One or two sentences shown on the catalogue card."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    military_list_category = models.CharField(
+        _("EU Military List category"), max_length=4, choices=MilitaryListCategory.choices, blank=True
+    )
+    is_dual_use = models.BooleanField(
+        _("dual-use"),
+        default=False,
+        help_text=_("Controlled under EU Regulation 2021/821 rather than the Military List."),
+    )
+    nato_stock_number = models.CharField(
+        _("NATO Stock Number"),
+        max_length=16,
+        blank=True,
+        validators=[RegexValidator(NSN_PATTERN, _("Enter the NSN as 13 digits written NNNN-NN-NNN-NNNN."))],
+    )
+    technology_readiness_level = models.PositiveSmallIntegerField(
+        _("technology readiness level"),
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+        help_text=_("1–9; 9 means proven in an operational environment."),
+    )
+    is_combat_proven = models.BooleanField(_("combat-proven"), default=False)
+    field_notes = models.TextField(
+        _("field notes"), blank=True, help_text=_("How and where it has been used.")
+    )
+    is_authorised_for_use = models.BooleanField(
+        _("authorised for use"),
+        default=False,
+        help_text=_("Authorised for use by Ukraine's defence ministry."),
+    )
+    is_codified = models.BooleanField(
+        _("codified"), default=False, help_text=_("Codified by Ukraine's defence ministry.")
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["status", "category"], name="product_status_category"),
+            models.Index(fields=["status", "-published_at"], name="product_status_newest"),
+            models.Index(fields=["status", "name"], name="product_status_name"),
+            models.Index(fields=["military_list_category"], name="product_military_list"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(technology_readiness_level__gte=1) & Q(technology_readiness_level__lte=9),
+                name="product_trl_1_to_9",
+            ),
+            models.CheckConstraint(
+                condition=Q(nato_stock_number="") | Q(nato_stock_number__regex=NSN_PATTERN),
+                name="product_nsn_format",
+            ),
+            models.UniqueConstraint(
+                fields=["nato_stock_number"],
+                condition=~Q(nato_stock_number=""),
+                name="product_unique_nsn",
+            ),
+            models.CheckConstraint(
+                condition=~Q(military_list_category="") | Q(is_dual_use=True),
+                name="product_controlled_by_military_list_or_dual_use",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | (~Q(summary="") & Q(published_at__isnull=False)),
+                name="product_published_has_summary_and_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Publishing through a form (the admin's status field) stamps the date the same way publish() does.
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "published_at"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if not self.military_list_category and not self.is_dual_use:
+            raise ValidationError(
+                {
+                    "military_list_category": _(
+                        "Choose the EU Military List category, or mark the product dual-use."
+                    )
+                }
+            )
+        if self.status == self.Status.PUBLISHED and not self.summary.strip():
+            raise ValidationError({"summary": _("A published product needs a summary.")})
+
+    def missing_required_attributes(self) -> list["SpecAttribute"]:
+        present = set(self.spec_values.values_list("attribute_id", flat=True))
+        return [
+            attribute
+            for attribute in self.category.spec_attributes().filter(is_required=True)
+            if attribute.pk not in present
+        ]
+
+    def publication_problems(self) -> list[str]:
+        """What stands between this product, as stored, and its publication (empty when nothing does)."""
+        problems = []
+        if not self.summary.strip():
+            problems.append(_("it has no summary"))
+        if not self.images.exists():
+            problems.append(_("it has no image"))
+        missing = self.missing_required_attributes()
+        if missing:
+            names = ", ".join(str(attribute.name) for attribute in missing)
+            problems.append(_("required specifications are missing: %(names)s") % {"names": names})
+        return problems
+
+    def publish(self):
+        problems = self.publication_problems()
+        if problems:
+            raise ValidationError(
+                _("%(product)s cannot be published: %(problems)s."),
+                params={"product": self.name, "problems": "; ".join(str(p) for p in problems)},
+            )
+        self.status = self.Status.PUBLISHED
+        if self.published_at is None:
+            self.published_at = timezone.now()
+        self.save(update_fields=["status", "published_at", "updated_at"])
+
+    def withdraw(self):
+        self.status = self.Status.WITHDRAWN
+        self.save(update_fields=["status", "updated_at"])
+
+
+class SpecValue(models.Model):
+    """A product's value for one attribute, stored in the column its type needs.
+
+    Numbers (and both ends of a range) are stored as decimals, so that catalogue filters compare and sort them
+    in the database.
+    """
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="spec_values"
+    )
+    attribute = models.ForeignKey(
+        SpecAttribute, verbose_name=_("attribute"), on_delete=models.PROTECT, related_name="values"
+    )
+    number = models.DecimalField(
+        _("number (or lower end)"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    number_max = models.DecimalField(_("upper end"), max_digits=14, decimal_places=3, null=True, blank=True)
+    text = models.CharField(_("text or choice"), max_length=200, blank=True)
+    boolean = models.BooleanField(_("yes/no"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("specification value")
+        verbose_name_plural = _("specification values")
+        ordering = ["attribute__position", "attribute__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "attribute"], name="spec_value_one_per_attribute"),
+            models.CheckConstraint(
+                condition=Q(number_max__isnull=True)
+                | Q(number__isnull=False, number_max__gte=models.F("number")),
+                name="spec_value_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=False) | ~Q(text="") | Q(boolean__isnull=False),
+                name="spec_value_not_empty",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["attribute", "number"], name="spec_value_attribute_number"),
+            models.Index(fields=["attribute", "number_max"], name="spec_value_attribute_max"),
+        ]
+
+    def __str__(self):
+        return f"{self.attribute.name}: {self.display()}"
+
+    def clean(self):
+        if not (self.attribute_id and self.product_id):
+            return
+        attribute = self.attribute
+        if attribute.category_id not in self.product.category.lineage_ids():
+            raise ValidationError(
+                {"attribute": _("%(attribute)s is not a specification of the category %(category)s.")},
+                params={"attribute": attribute.name, "category": self.product.category.name},
+            )
+        kind = attribute.value_type
+        types = SpecAttribute.ValueType
+        has_number, has_max = self.number is not None, self.number_max is not None
+        has_text, has_boolean = bool(self.text.strip()), self.boolean is not None
+        expected = {
+            types.NUMBER: (True, False, False, False),
+            types.RANGE: (True, True, False, False),
+            types.TEXT: (False, False, True, False),
+            types.CHOICE: (False, False, True, False),
+            types.BOOLEAN: (False, False, False, True),
+        }[kind]
+        if (has_number, has_max, has_text, has_boolean) != expected:
+            messages = {
+                types.NUMBER: _("%(attribute)s takes a number, and only a number."),
+                types.RANGE: _("%(attribute)s takes a range: a lower and an upper number."),
+                types.TEXT: _("%(attribute)s takes a text, and only a text."),
+                types.CHOICE: _("%(attribute)s takes one of its choices."),
+                types.BOOLEAN: _("%(attribute)s takes yes or no."),
+            }
+            raise ValidationError(messages[kind], params={"attribute": attribute.name})
+        if kind == types.RANGE and self.number_max < self.number:
+            raise ValidationError({"number_max": _("The upper end cannot be below the lower end.")})
+        if kind == types.CHOICE and self.text not in attribute.choices:
+            raise ValidationError(
+                {"text": _("Choose one of: %(choices)s.")}, params={"choices": ", ".join(attribute.choices)}
+            )
+
+    @property
+    def value(self):
+        kind = self.attribute.value_type
+        if kind == SpecAttribute.ValueType.NUMBER:
+            return self.number
+        if kind == SpecAttribute.ValueType.RANGE:
+            return (self.number, self.number_max)
+        if kind == SpecAttribute.ValueType.BOOLEAN:
+            return self.boolean
+        return self.text
+
+    def display(self) -> str:
+        """The value as a person reads it, with its unit: "40 km", "400–6000 MHz", "Yes"."""
+        kind = self.attribute.value_type
+        unit = f" {self.attribute.unit}" if self.attribute.unit else ""
+        if kind == SpecAttribute.ValueType.NUMBER:
+            return f"{format_number(self.number)}{unit}"
+        if kind == SpecAttribute.ValueType.RANGE:
+            return f"{format_number(self.number)}–{format_number(self.number_max)}{unit}"
+        if kind == SpecAttribute.ValueType.BOOLEAN:
+            return str(_("Yes") if self.boolean else _("No"))
+        return self.text
+
+
+def format_number(number: Decimal | None) -> str:
+    if number is None:
+        return ""
+    return f"{number.normalize():f}"
+
+
+def image_upload_to(instance, filename):
+    extension = PurePath(filename).suffix.lower()
+    return f"products/{uuid.uuid4().hex}{extension}"
+
+
+class ProductImage(models.Model):
+    """A picture of a product. Uploads are checked and stripped of metadata, and get web renditions."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="images"
+    )
+    image = models.ImageField(
+        _("image"),
+        upload_to=image_upload_to,
+        width_field="width",
+        height_field="height",
+        validators=[media.validate_image_upload],
+        help_text=_("JPEG, PNG or WebP. Location and camera data are removed on upload."),
+    )
+    width = models.PositiveIntegerField(editable=False, null=True)
+    height = models.PositiveIntegerField(editable=False, null=True)
+    thumbnail = models.ImageField(upload_to="products/renditions/", editable=False, blank=True)
+    large = models.ImageField(upload_to="products/renditions/", editable=False, blank=True)
+    alt_text = models.CharField(
+        _("alternative text"), max_length=200, help_text=_("What the picture shows, for screen readers.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.alt_text
+
+    def save(self, *args, **kwargs):
+        # Every way in (admin, shell, demo commands) passes here: a new file is re-encoded without its
+        # metadata and gets its renditions before anything is written to storage.
+        if self.image and not self.image._committed:
+            processed = media.process_image(self.image)
+            stem = uuid.uuid4().hex
+            processed.original.name = f"{stem}.{processed.extension}"
+            processed.thumbnail.name = f"{stem}-thumb.webp"
+            processed.large.name = f"{stem}-large.webp"
+            self.image, self.thumbnail, self.large = processed.original, processed.thumbnail, processed.large
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+
+
+def documents_storage():
+    return storages["documents"]
+
+
+def document_upload_to(instance, filename):
+    return f"products/{uuid.uuid4().hex}.pdf"
+
+
+class ProductDocument(models.Model):
+    """A datasheet or manual, kept outside the public media folder; only an access-checked view serves it."""
+
+    class Kind(models.TextChoices):
+        DATASHEET = "datasheet", _("Datasheet")
+        MANUAL = "manual", _("Manual")
+        CERTIFICATE = "certificate", _("Certificate")
+        OTHER = "other", _("Other")
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="documents"
+    )
+    title = models.CharField(_("title"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.DATASHEET)
+    file = models.FileField(
+        _("PDF file"),
+        storage=documents_storage,
+        upload_to=document_upload_to,
+        validators=[media.validate_pdf_upload],
+    )
+    page_count = models.PositiveIntegerField(_("pages"), editable=False, null=True)
+    size_bytes = models.PositiveIntegerField(_("size in bytes"), editable=False, null=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["kind", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.file and not self.file._committed:
+            self.page_count = media.pdf_page_count(self.file)
+            self.size_bytes = self.file.size
+        super().save(*args, **kwargs)

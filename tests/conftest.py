@@ -1,0 +1,56 @@
+"""Shared test settings and the named actors the specifications talk about."""
+
+import pytest
+
+from tests.factories import make_hub, make_staff_user
+
+CATALOGUE_EDITORS = "Catalogue editors"
+HUB_COORDINATORS = "Hub coordinators"
+
+
+@pytest.fixture(autouse=True)
+def test_settings(settings, tmp_path):
+    """Files go to a fresh folder per test; passwords hash fast; static files need no collectstatic."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "documents")},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return settings
+
+
+@pytest.fixture
+def coordinator_a(db):
+    return make_staff_user("coordinator-a", group=HUB_COORDINATORS)
+
+
+@pytest.fixture
+def coordinator_b(db):
+    return make_staff_user("coordinator-b", group=HUB_COORDINATORS)
+
+
+@pytest.fixture
+def hub_a(coordinator_a):
+    return make_hub("Hub A", country="DE", coordinators=[coordinator_a])
+
+
+@pytest.fixture
+def hub_b(coordinator_b):
+    return make_hub("Hub B", country="PL", city="Warsaw", coordinators=[coordinator_b])
+
+
+@pytest.fixture
+def editor(db):
+    return make_staff_user("editor", group=CATALOGUE_EDITORS)
+
+
+@pytest.fixture
+def superuser(db):
+    return make_staff_user("root", superuser=True)

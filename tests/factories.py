@@ -1,0 +1,112 @@
+"""Small helpers that make test data in code. Tests never depend on fixtures/ (that is demo data)."""
+
+import io
+import itertools
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from hubs.models import Hub, Listing
+from products.models import Category, Manufacturer, Product, ProductImage, SpecAttribute, SpecValue
+
+_sequence = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{next(_sequence)}"
+
+
+def image_bytes(size=(64, 48), color=(40, 90, 160), image_format="PNG", **save_options) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, image_format, **save_options)
+    return buffer.getvalue()
+
+
+def image_upload(name="photo.png", **kwargs) -> SimpleUploadedFile:
+    image_format = kwargs.setdefault("image_format", "PNG")
+    content_type = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}.get(
+        image_format, "image/gif"
+    )
+    return SimpleUploadedFile(name, image_bytes(**kwargs), content_type=content_type)
+
+
+def make_category(name=None, parent=None, **fields) -> Category:
+    name = name or unique("Category")
+    return Category.objects.create(name=name, slug=unique("category"), parent=parent, **fields)
+
+
+def make_attribute(category, name=None, value_type=SpecAttribute.ValueType.NUMBER, **fields) -> SpecAttribute:
+    name = name or unique("Attribute")
+    fields.setdefault("slug", unique("attribute"))
+    return SpecAttribute.objects.create(category=category, name=name, value_type=value_type, **fields)
+
+
+def make_manufacturer(name=None, **fields) -> Manufacturer:
+    name = name or unique("Manufacturer")
+    fields.setdefault("city", "Kharkiv")
+    return Manufacturer.objects.create(name=name, slug=unique("manufacturer"), **fields)
+
+
+def make_product(name=None, *, category=None, manufacturer=None, **fields) -> Product:
+    """A draft product with what the database requires; pass status/summary/… to change that."""
+    name = name or unique("Product")
+    fields.setdefault("technology_readiness_level", 9)
+    fields.setdefault("military_list_category", "ML10")
+    return Product.objects.create(
+        name=name,
+        slug=unique("product"),
+        category=category or make_category(),
+        manufacturer=manufacturer or make_manufacturer(),
+        **fields,
+    )
+
+
+def make_image(product, **kwargs) -> ProductImage:
+    return ProductImage.objects.create(
+        product=product, image=image_upload(**kwargs), alt_text=f"{product.name} in the field"
+    )
+
+
+def make_published_product(name=None, **fields) -> Product:
+    product = make_product(name, summary=fields.pop("summary", "A tested system."), **fields)
+    make_image(product)
+    product.publish()
+    return product
+
+
+def set_spec(product, attribute, **values) -> SpecValue:
+    return SpecValue.objects.create(product=product, attribute=attribute, **values)
+
+
+def make_hub(name=None, *, country="DE", coordinators=(), **fields) -> Hub:
+    name = name or unique("Hub")
+    fields.setdefault("city", "Berlin")
+    fields.setdefault("address", "Musterstraße 1")
+    fields.setdefault("latitude", Decimal("52.52"))
+    fields.setdefault("longitude", Decimal("13.40"))
+    fields.setdefault("contact_email", "hub@example.org")
+    hub = Hub.objects.create(name=name, slug=unique("hub"), country=country, **fields)
+    hub.coordinators.set(coordinators)
+    return hub
+
+
+def make_listing(product=None, hub=None, **fields) -> Listing:
+    fields.setdefault("quantity_available", 20)
+    fields.setdefault("lead_time_weeks", 6)
+    fields.setdefault("destination_countries", ["DE", "PL", "DK"])
+    return Listing.objects.create(product=product or make_product(), hub=hub or make_hub(), **fields)
+
+
+def make_staff_user(username, *, group=None, superuser=False) -> User:
+    if superuser:
+        return User.objects.create_superuser(
+            username=username, email=f"{username}@example.org", password="pw"
+        )
+    user = User.objects.create_user(
+        username=username, email=f"{username}@example.org", password="pw", is_staff=True
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
