@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from hubcatalog import views
 
-admin.site.site_header = "Hub Catalogue administration"
-admin.site.site_title = "Hub Catalogue"
-admin.site.index_title = "Catalogue, hubs and listings"
+admin.site.site_header = _("Hub Catalogue administration")
+admin.site.site_title = _("Hub Catalogue")
+admin.site.index_title = _("Catalogue, hubs and listings")
 
 urlpatterns = [
     path("", views.landing, name="landing"),

@@ -5,6 +5,7 @@ through Listing.objects.offered_to(country).
 """
 
 import datetime
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from products.models import Product
+
+COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 
 
 class HubQuerySet(models.QuerySet):
@@ -93,9 +96,12 @@ class ListingQuerySet(models.QuerySet):
 
     def offered_to(self, country_code: str):
         """Listings whose destination countries include the given ISO 3166 alpha-2 code."""
-        # django-countries stores the list as comma-separated two-letter codes, so a code can only match
-        # whole entries.
-        return self.filter(destination_countries__contains=str(country_code).upper())
+        # django-countries stores the list as comma-separated two-letter codes, so two letters can only
+        # match a whole entry; anything else is no country code and matches nothing.
+        code = str(country_code).upper()
+        if not COUNTRY_CODE.fullmatch(code):
+            return self.none()
+        return self.filter(destination_countries__contains=code)
 
     def coordinated_by(self, user):
         """The listings a user may manage: all of them for a superuser, else those of the user's hubs."""

@@ -11,10 +11,13 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 from products import media
@@ -119,9 +122,9 @@ class Category(models.Model):
             if node.pk == self.pk and self.pk is not None:
                 raise ValidationError({"parent": _("A category cannot sit below itself.")})
             if depth >= MAX_CATEGORY_DEPTH:
+                message = _("Categories nest at most %(depth)s levels deep.")
                 raise ValidationError(
-                    {"parent": _("Categories nest at most %(depth)s levels deep.")},
-                    params={"depth": MAX_CATEGORY_DEPTH},
+                    {"parent": ValidationError(message, params={"depth": MAX_CATEGORY_DEPTH})}
                 )
             node = node.parent
 
@@ -235,6 +238,25 @@ class ProductQuerySet(models.QuerySet):
     def in_category(self, category: Category):
         """Products of the category or any category below it."""
         return self.filter(category_id__in=category.descendant_ids())
+
+    def with_spec_between(self, attribute: "SpecAttribute", minimum=None, maximum=None):
+        """Products whose value of a numeric attribute lies within [minimum, maximum] (either end open).
+
+        For a range attribute (frequency coverage 400–6000 MHz) a product matches when its range overlaps the
+        interval asked for, so minimum = maximum = 1200 finds what covers 1200 MHz.
+        """
+        upper = "number_max" if attribute.value_type == SpecAttribute.ValueType.RANGE else "number"
+        conditions = Q(attribute=attribute)
+        if minimum is not None:
+            conditions &= Q(**{f"{upper}__gte": minimum})
+        if maximum is not None:
+            conditions &= Q(number__lte=maximum)
+        return self.filter(Exists(SpecValue.objects.filter(conditions, product=OuterRef("pk"))))
+
+    def annotate_spec(self, attribute: "SpecAttribute", name: str = "spec_number"):
+        """Annotate each product with its number for an attribute (the lower end of a range), to sort by."""
+        value = SpecValue.objects.filter(product=OuterRef("pk"), attribute=attribute).values("number")[:1]
+        return self.annotate(**{name: Subquery(value)})
 
 
 class Product(models.Model):
@@ -440,10 +462,9 @@ class SpecValue(models.Model):
             return
         attribute = self.attribute
         if attribute.category_id not in self.product.category.lineage_ids():
-            raise ValidationError(
-                {"attribute": _("%(attribute)s is not a specification of the category %(category)s.")},
-                params={"attribute": attribute.name, "category": self.product.category.name},
-            )
+            message = _("%(attribute)s is not a specification of the category %(category)s.")
+            params = {"attribute": attribute.name, "category": self.product.category.name}
+            raise ValidationError({"attribute": ValidationError(message, params=params)})
         kind = attribute.value_type
         types = SpecAttribute.ValueType
         has_number, has_max = self.number is not None, self.number_max is not None
@@ -467,8 +488,9 @@ class SpecValue(models.Model):
         if kind == types.RANGE and self.number_max < self.number:
             raise ValidationError({"number_max": _("The upper end cannot be below the lower end.")})
         if kind == types.CHOICE and self.text not in attribute.choices:
+            message = _("Choose one of: %(choices)s.")
             raise ValidationError(
-                {"text": _("Choose one of: %(choices)s.")}, params={"choices": ", ".join(attribute.choices)}
+                {"text": ValidationError(message, params={"choices": ", ".join(attribute.choices)})}
             )
 
     @property
@@ -551,8 +573,25 @@ class ProductImage(models.Model):
             super().save(*args, **kwargs)
 
 
+class DocumentsStorage(LazyObject):
+    """The "documents" storage of settings.STORAGES, looked up when first used rather than at import."""
+
+    def _setup(self):
+        self._wrapped = storages["documents"]
+
+
+_documents_storage = DocumentsStorage()
+
+
+# As Django does for default_storage: a changed STORAGES setting (override_settings in tests) reaches the field.
+@receiver(setting_changed)
+def _reset_documents_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _documents_storage._wrapped = empty
+
+
 def documents_storage():
-    return storages["documents"]
+    return _documents_storage
 
 
 def document_upload_to(instance, filename):

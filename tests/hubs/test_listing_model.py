@@ -1,0 +1,100 @@
+"""Hubs and listings: one listing per product and hub, availability that expires, destinations."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hubs.models import Hub, Listing
+from tests.factories import make_hub, make_listing, make_product, make_staff_user
+
+pytestmark = pytest.mark.django_db
+
+Availability = Listing.Availability
+
+
+def assert_refused_by_database(write):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        write()
+
+
+def test_a_product_has_one_listing_per_hub():
+    listing = make_listing()
+    assert_refused_by_database(lambda: make_listing(product=listing.product, hub=listing.hub))
+    make_listing(product=listing.product, hub=make_hub())  # another hub is fine
+
+
+def test_the_database_refuses_a_negative_price():
+    assert_refused_by_database(lambda: make_listing(unit_price_eur=Decimal("-1.00")))
+
+
+def test_an_available_listing_needs_a_quantity():
+    assert_refused_by_database(
+        lambda: make_listing(quantity_available=0, availability=Availability.AVAILABLE)
+    )
+    listing = Listing(
+        product=make_product(),
+        hub=make_hub(),
+        quantity_available=0,
+        lead_time_weeks=2,
+        availability="available",
+    )
+    with pytest.raises(ValidationError) as error:
+        listing.full_clean()
+    assert "quantity_available" in error.value.message_dict
+    make_listing(quantity_available=0, availability=Availability.EXHAUSTED)
+
+
+def test_the_database_refuses_coordinates_off_the_globe():
+    assert_refused_by_database(lambda: make_hub(latitude=Decimal("91")))
+    assert_refused_by_database(lambda: make_hub(longitude=Decimal("-180.5")))
+
+
+def test_a_listing_past_its_validity_date_no_longer_counts_as_available():
+    today = timezone.localdate()
+    current = make_listing(valid_until=today)
+    open_ended = make_listing(valid_until=None)
+    expired = make_listing(valid_until=today - datetime.timedelta(days=1))
+    reserved = make_listing(availability=Availability.RESERVED)
+    exhausted = make_listing(availability=Availability.EXHAUSTED, quantity_available=0)
+
+    assert set(Listing.objects.available()) == {current, open_ended}
+    assert expired.is_expired and not expired.is_available
+    assert current.is_available
+    assert not reserved.is_available and not exhausted.is_available
+
+
+def test_offered_to_matches_whole_country_codes_only():
+    to_germany = make_listing(destination_countries=["DE", "PL"])
+    to_denmark = make_listing(destination_countries=["DK"])
+    nowhere = make_listing(destination_countries=[])
+
+    assert set(Listing.objects.offered_to("DE")) == {to_germany}
+    assert set(Listing.objects.offered_to("dk")) == {to_denmark}
+    # "E,P" spans two codes in the stored text "DE,PL"; it is no country.
+    assert not Listing.objects.offered_to("E,P").exists()
+    assert nowhere not in Listing.objects.offered_to("DE")
+
+
+def test_mark_exhausted_changes_only_the_availability():
+    listing = make_listing(quantity_available=12)
+    listing.mark_exhausted()
+    listing.refresh_from_db()
+    assert listing.availability == Availability.EXHAUSTED
+    assert listing.quantity_available == 12
+
+
+def test_coordinated_by_scopes_hubs_and_listings_to_a_coordinators_hubs():
+    coordinator = make_staff_user("coordinator")
+    root = make_staff_user("root", superuser=True)
+    own_hub = make_hub(coordinators=[coordinator])
+    other_hub = make_hub()
+    own = make_listing(hub=own_hub)
+    other = make_listing(hub=other_hub)
+
+    assert list(Hub.objects.coordinated_by(coordinator)) == [own_hub]
+    assert list(Listing.objects.coordinated_by(coordinator)) == [own]
+    assert set(Listing.objects.coordinated_by(root)) == {own, other}
