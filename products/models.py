@@ -7,14 +7,13 @@ from the apps above it.
 
 import uuid
 from decimal import Decimal
-from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
@@ -110,8 +109,13 @@ class Category(models.Model):
 
     def spec_attributes(self) -> models.QuerySet["SpecAttribute"]:
         """The specification schema of this category's products: its own attributes and its ancestors'."""
-        return SpecAttribute.objects.filter(category_id__in=self.lineage_ids()).order_by(
-            "category__parent_id", "position", "name"
+        lineage = self.lineage_ids()
+        # The root's attributes first, then each level down: the same order on every database.
+        depth = Case(*(When(category_id=pk, then=Value(-level)) for level, pk in enumerate(lineage)))
+        return (
+            SpecAttribute.objects.filter(category_id__in=lineage)
+            .alias(depth=depth)
+            .order_by("depth", "position", "name")
         )
 
     def clean(self):
@@ -199,13 +203,11 @@ class SpecAttribute(models.Model):
         if self.direction != self.Direction.NEUTRAL and not self.is_numeric:
             raise ValidationError({"direction": _("Only numbers and ranges have a direction.")})
         if self.category_id:
-            clash = SpecAttribute.objects.filter(
-                category_id__in=self.category.lineage_ids(), slug=self.slug
-            ).exclude(pk=self.pk)
+            related = {*self.category.lineage_ids(), *self.category.descendant_ids()}
+            clash = SpecAttribute.objects.filter(category_id__in=related, slug=self.slug).exclude(pk=self.pk)
             if clash.exists():
-                raise ValidationError(
-                    {"slug": _("A parent category already defines an attribute with this slug.")}
-                )
+                message = _("A category above or below this one already has an attribute with this slug.")
+                raise ValidationError({"slug": message})
 
 
 class Manufacturer(models.Model):
@@ -523,11 +525,6 @@ def format_number(number: Decimal | None) -> str:
     return f"{number.normalize():f}"
 
 
-def image_upload_to(instance, filename):
-    extension = PurePath(filename).suffix.lower()
-    return f"products/{uuid.uuid4().hex}{extension}"
-
-
 class ProductImage(models.Model):
     """A picture of a product. Uploads are checked and stripped of metadata, and get web renditions."""
 
@@ -536,7 +533,7 @@ class ProductImage(models.Model):
     )
     image = models.ImageField(
         _("image"),
-        upload_to=image_upload_to,
+        upload_to="products/",
         width_field="width",
         height_field="height",
         validators=[media.validate_image_upload],
@@ -583,7 +580,8 @@ class DocumentsStorage(LazyObject):
 _documents_storage = DocumentsStorage()
 
 
-# As Django does for default_storage: a changed STORAGES setting (override_settings in tests) reaches the field.
+# As Django does for default_storage: a changed STORAGES setting (override_settings in tests) reaches
+# the field.
 @receiver(setting_changed)
 def _reset_documents_storage(*, setting, **kwargs):
     if setting == "STORAGES":

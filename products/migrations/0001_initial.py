@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
             name='ProductImage',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(height_field='height', help_text='JPEG, PNG or WebP. Location and camera data are removed on upload.', upload_to=products.models.image_upload_to, validators=[products.media.validate_image_upload], verbose_name='image', width_field='width')),
+                ('image', models.ImageField(height_field='height', help_text='JPEG, PNG or WebP. Location and camera data are removed on upload.', upload_to='products/', validators=[products.media.validate_image_upload], verbose_name='image', width_field='width')),
                 ('width', models.PositiveIntegerField(editable=False, null=True)),
                 ('height', models.PositiveIntegerField(editable=False, null=True)),
                 ('thumbnail', models.ImageField(blank=True, editable=False, upload_to='products/renditions/')),

@@ -165,3 +165,18 @@ def test_products_sort_by_a_numeric_value(uas):
 
     ordered = Product.objects.annotate_spec(endurance, "endurance").order_by("-endurance")
     assert [product.name for product in ordered] == ["A", "B", "C"]
+
+
+def test_a_parent_cannot_take_a_slug_a_subcategory_already_uses(uas, fpv):
+    make_attribute(fpv, "Warhead mass", slug="warhead")
+    clash = SpecAttribute(category=uas, name="Warhead", slug="warhead", value_type=Type.NUMBER)
+    with pytest.raises(ValidationError) as error:
+        clash.full_clean()
+    assert "slug" in error.value.message_dict
+
+
+def test_the_schema_lists_the_parents_attributes_before_the_subcategorys(uas, fpv):
+    warhead = make_attribute(fpv, "Warhead mass", position=0)
+    range_km = make_attribute(uas, "Range", position=5)
+    endurance = make_attribute(uas, "Endurance", position=6)
+    assert list(fpv.spec_attributes()) == [range_km, endurance, warhead]

@@ -1,0 +1,131 @@
+"""seed_demo: the demo accounts, one per role, created or reset, and never by accident on a real server."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tests.conftest import CATALOGUE_EDITORS, HUB_COORDINATORS
+from tests.factories import make_hub
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+
+
+@pytest.fixture
+def berlin():
+    make_hub("Aarhus Export Hub", country="DK", city="Aarhus")
+    return make_hub("Berlin Export Hub", country="DE", city="Berlin")
+
+
+def group_names(user) -> set[str]:
+    return set(user.groups.values_list("name", flat=True))
+
+
+def test_it_refuses_to_run_with_debug_off(settings, berlin):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=1"):
+        seed()
+
+    assert not User.objects.exists()
+
+
+def test_it_runs_with_debug_off_when_forced(settings, berlin):
+    settings.DEBUG = False
+
+    output = seed("--force")
+
+    assert set(User.objects.values_list("username", flat=True)) == {"coordinator", "editor", "admin"}
+    assert "DEBUG is off" in output
+
+
+def test_it_makes_the_coordinator_a_coordinator_of_the_berlin_hub_only(debug, berlin):
+    seed()
+
+    coordinator = User.objects.get(username="coordinator")
+    assert coordinator.is_staff and not coordinator.is_superuser
+    assert group_names(coordinator) == {HUB_COORDINATORS}
+    assert list(coordinator.coordinated_hubs.all()) == [berlin]
+    assert coordinator.check_password("coordinator-demo-2026")
+
+
+def test_without_a_berlin_hub_it_takes_the_first_hub_by_name(debug):
+    make_hub("Vilnius Export Hub", country="LT", city="Vilnius")
+    copenhagen = make_hub("Copenhagen Export Hub", country="DK", city="Copenhagen")
+
+    seed()
+
+    assert list(User.objects.get(username="coordinator").coordinated_hubs.all()) == [copenhagen]
+
+
+def test_it_makes_an_editor_and_a_superuser(debug, berlin):
+    seed()
+
+    editor = User.objects.get(username="editor")
+    assert editor.is_staff and not editor.is_superuser
+    assert group_names(editor) == {CATALOGUE_EDITORS}
+    assert not editor.coordinated_hubs.exists()
+    assert editor.check_password("editor-demo-2026")
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+    assert admin.check_password("admin-demo-2026")
+
+
+def test_a_second_run_duplicates_nothing_and_resets_the_accounts(debug, berlin):
+    seed()
+    other_hub = make_hub("Prague Export Hub", country="CZ", city="Prague")
+    coordinator = User.objects.get(username="coordinator")
+    coordinator.set_password("changed-by-someone-2026")
+    coordinator.is_active = False
+    coordinator.save()
+    coordinator.coordinated_hubs.add(other_hub)
+    editor = User.objects.get(username="editor")
+    editor.is_superuser = True
+    editor.save()
+
+    output = seed()
+
+    assert User.objects.count() == 3
+    coordinator.refresh_from_db()
+    assert coordinator.is_active
+    assert coordinator.check_password("coordinator-demo-2026")
+    assert list(coordinator.coordinated_hubs.all()) == [berlin]
+    assert list(berlin.coordinators.all()) == [coordinator]
+    editor.refresh_from_db()
+    assert not editor.is_superuser
+    assert "Reset to the demo settings and password: coordinator, editor, admin" in output
+
+
+def test_it_prints_the_credentials_and_where_to_sign_in(debug, berlin):
+    output = seed()
+
+    for username, password in [
+        ("coordinator", "coordinator-demo-2026"),
+        ("editor", "editor-demo-2026"),
+        ("admin", "admin-demo-2026"),
+    ]:
+        line = next(line for line in output.splitlines() if line.startswith(f"{username} "))
+        assert password in line
+    assert "Berlin Export Hub" in output
+    assert "http://127.0.0.1:8000/admin/" in output
+
+
+def test_without_a_hub_it_makes_the_other_accounts_and_says_why_not_the_coordinator(debug):
+    output = seed()
+
+    assert set(User.objects.values_list("username", flat=True)) == {"editor", "admin"}
+    assert "coordinator account was not created" in output
+    assert "loaddata fixtures/catalogue.json fixtures/hubs.json" in output
