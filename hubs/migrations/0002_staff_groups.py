@@ -16,7 +16,6 @@ GROUP_PERMISSIONS = {
             "productimage": ["add", "change", "delete", "view"],
             "productdocument": ["add", "change", "delete", "view"],
         },
-        "hubs": {"hub": ["view"], "listing": ["view"]},
     },
     HUB_COORDINATORS: {
         "products": {

@@ -1,0 +1,321 @@
+"""The catalogue's admin: categories and their specification schema, manufacturers, products.
+
+Catalogue editors (a group created by hubs/migrations/0002_staff_groups.py) edit all of it; hub coordinators
+may only view it, which is what the listing form's product autocomplete needs.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from products.forms import (
+    ProductAdminForm,
+    ProductDocumentForm,
+    ProductImageForm,
+    ProductImageFormSet,
+    SpecValueForm,
+    SpecValueFormSet,
+)
+from products.models import (
+    MAX_CATEGORY_DEPTH,
+    Category,
+    Manufacturer,
+    Product,
+    ProductDocument,
+    ProductImage,
+    SpecAttribute,
+    SpecValue,
+)
+
+# A category's name in lists is its path from the root ("Unmanned aerial systems → Strike/FPV"): joining the
+# whole chain of parents lets str() walk it without a query per row.
+CATEGORY_PATH = "__".join(["parent"] * (MAX_CATEGORY_DEPTH - 1))
+
+
+class CategoryPathListFilter(admin.RelatedFieldListFilter):
+    """The category filter, listing categories by their path, sorted as a tree, in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        categories = Category.objects.select_related(CATEGORY_PATH)
+        return sorted(((category.pk, str(category)) for category in categories), key=lambda choice: choice[1])
+
+
+class SpecAttributeInline(admin.TabularInline):
+    model = SpecAttribute
+    fields = [
+        "name",
+        "slug",
+        "unit",
+        "value_type",
+        "choices",
+        "direction",
+        "is_required",
+        "is_filterable",
+        "is_comparable",
+        "position",
+    ]
+    prepopulated_fields = {"slug": ["name"]}
+    extra = 0
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "choices":
+            # A one-line JSON list fits a table row better than the default textarea.
+            field.widget = admin.widgets.AdminTextInputWidget(attrs={"placeholder": '["Day", "Night"]'})
+        return field
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "position", "attribute_count", "product_count"]
+    list_select_related = [CATEGORY_PATH]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    # Spelled out: the model's default ordering does not apply to an annotated (GROUP BY) queryset.
+    ordering = ["position", "name"]
+    fields = ["name", "slug", "parent", "position", "description"]
+    inlines = [SpecAttributeInline]
+
+    class Media:
+        css = {"all": ["admin-extra/admin.css"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                attribute_count=Count("attributes", distinct=True),
+                product_count=Count("products", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("specification attributes"), ordering="attribute_count")
+    def attribute_count(self, category):
+        return category.attribute_count
+
+    @admin.display(description=_("products"), ordering="product_count")
+    def product_count(self, category):
+        return category.product_count
+
+
+@admin.register(SpecAttribute)
+class SpecAttributeAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "category",
+        "value_type",
+        "unit",
+        "direction",
+        "is_required",
+        "is_filterable",
+        "is_comparable",
+        "position",
+    ]
+    list_filter = ["value_type", "is_required", "is_filterable", ("category", CategoryPathListFilter)]
+    list_select_related = [f"category__{CATEGORY_PATH}"]
+    search_fields = ["name", "slug", "category__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["category"]
+
+
+@admin.register(Manufacturer)
+class ManufacturerAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "is_verified", "website", "product_count"]
+    list_filter = ["is_verified"]
+    search_fields = ["name", "city"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(product_count=Count("products"))
+
+    @admin.display(description=_("products"), ordering="product_count")
+    def product_count(self, manufacturer):
+        return manufacturer.product_count
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    form = ProductImageForm
+    formset = ProductImageFormSet
+    fields = ["preview", "image", "alt_text", "position"]
+    readonly_fields = ["preview"]
+    extra = 1
+
+    @admin.display(description=_("preview"))
+    def preview(self, image):
+        if not image.pk or not image.thumbnail:
+            return self.get_empty_value_display()
+        return format_html(
+            '<a href="{}"><img src="{}" alt="{}" class="hc-thumbnail"></a>',
+            image.large.url if image.large else image.image.url,
+            image.thumbnail.url,
+            image.alt_text,
+        )
+
+
+class SpecValueInline(admin.TabularInline):
+    model = SpecValue
+    form = SpecValueForm
+    formset = SpecValueFormSet
+    extra = 0
+    verbose_name_plural = _("specifications")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "attribute" and isinstance(field.widget, admin.widgets.RelatedFieldWidgetWrapper):
+            # Attributes are edited with their category: no add/change/delete icons in every row.
+            field.widget = field.widget.widget
+        return field
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("attribute")
+
+
+class ProductDocumentInline(admin.TabularInline):
+    model = ProductDocument
+    form = ProductDocumentForm
+    fields = ["kind", "title", "file", "file_name", "page_count", "size"]
+    readonly_fields = ["file_name", "page_count", "size"]
+    extra = 0
+
+    @admin.display(description=_("stored file"))
+    def file_name(self, document):
+        return document.file.name if document.file else self.get_empty_value_display()
+
+    @admin.display(description=_("size"))
+    def size(self, document):
+        if document.size_bytes is None:
+            return self.get_empty_value_display()
+        return filesizeformat(document.size_bytes)
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    form = ProductAdminForm
+    list_display = [
+        "name",
+        "manufacturer",
+        "category",
+        "status",
+        "military_list",
+        "readiness_level",
+        "is_combat_proven",
+        "image_count",
+        "published_at",
+    ]
+    list_filter = [
+        "status",
+        ("category", CategoryPathListFilter),
+        "manufacturer",
+        "military_list_category",
+        "is_combat_proven",
+        "is_dual_use",
+        "is_authorised_for_use",
+        "is_codified",
+    ]
+    list_select_related = ["manufacturer", f"category__{CATEGORY_PATH}"]
+    search_fields = ["name", "slug", "summary", "nato_stock_number", "manufacturer__name"]
+    search_help_text = _("Search by name, slug, summary, NATO Stock Number or manufacturer.")
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["manufacturer", "category"]
+    readonly_fields = ["published_at", "created_at", "updated_at"]
+    ordering = ["name"]
+    actions = ["publish_products", "withdraw_products"]
+    fieldsets = [
+        (
+            _("Identity"),
+            {"fields": ["name", "slug", "manufacturer", "category", "summary", "description"]},
+        ),
+        (
+            _("Export control"),
+            {"fields": ["military_list_category", "is_dual_use", "nato_stock_number"]},
+        ),
+        (
+            _("Readiness"),
+            {
+                "fields": [
+                    "technology_readiness_level",
+                    "is_combat_proven",
+                    "field_notes",
+                    "is_authorised_for_use",
+                    "is_codified",
+                ]
+            },
+        ),
+        (
+            _("Publication"),
+            {
+                "fields": ["status", "published_at", "created_at", "updated_at"],
+                "description": _(
+                    "A product is published only with a summary, at least one image and its required "
+                    "specifications."
+                ),
+            },
+        ),
+    ]
+
+    class Media:
+        css = {"all": ["admin-extra/admin.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(image_count=Count("images", distinct=True))
+
+    def get_inlines(self, request, obj):
+        # Which specifications a product takes depends on its category: they are filled in once it is saved.
+        if obj is None:
+            return [ProductImageInline, ProductDocumentInline]
+        return [ProductImageInline, SpecValueInline, ProductDocumentInline]
+
+    @admin.display(description=_("images"), ordering="image_count")
+    def image_count(self, product):
+        return product.image_count
+
+    @admin.display(description=_("EU ML"), ordering="military_list_category")
+    def military_list(self, product):
+        # The code alone ("ML10"); the filter and the form give the long names.
+        return product.military_list_category or _("dual-use")
+
+    @admin.display(description=_("TRL"), ordering="technology_readiness_level")
+    def readiness_level(self, product):
+        return product.technology_readiness_level
+
+    @admin.action(description=_("Publish the selected products"), permissions=["change"])
+    def publish_products(self, request, queryset):
+        published = refused = 0
+        for product in queryset.exclude(status=Product.Status.PUBLISHED):
+            try:
+                product.publish()
+            except ValidationError as error:
+                refused += 1
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+            else:
+                self.log_change(request, product, gettext("Published."))
+                published += 1
+        if published or not refused:
+            self.message_user(
+                request,
+                ngettext("%(count)d product was published.", "%(count)d products were published.", published)
+                % {"count": published},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Withdraw the selected products"), permissions=["change"])
+    def withdraw_products(self, request, queryset):
+        withdrawn = 0
+        for product in queryset.filter(status=Product.Status.PUBLISHED):
+            product.withdraw()
+            self.log_change(request, product, gettext("Withdrawn."))
+            withdrawn += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d product was withdrawn.", "%(count)d products were withdrawn.", withdrawn)
+            % {"count": withdrawn},
+            messages.SUCCESS if withdrawn else messages.WARNING,
+        )

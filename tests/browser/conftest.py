@@ -1,0 +1,39 @@
+"""Browser tests: a real Chromium (Debian's package, installed by `make test`) driven by Playwright."""
+
+import importlib
+import shutil
+
+import pytest
+from django.apps import apps
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+staff_groups_migration = importlib.import_module("hubs.migrations.0002_staff_groups")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.fail("Chromium is not installed; `make test` installs Debian's chromium package.")
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(autouse=True)
+def staff_groups(transactional_db):
+    """The live server sees only committed data, so these tests run outside a rolled-back transaction and
+    the database is emptied after each; the staff groups that the data migration made go with it, so the
+    same migration code puts them back first."""
+    staff_groups_migration.create_groups(apps, schema_editor=None)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
