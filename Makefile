@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test lint format fixtures chromium clean
+.PHONY: install demo serve test lint format fixtures messages chromium clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,7 @@ demo: export DJANGO_DEBUG = 1
 demo: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) loaddata fixtures/catalogue.json fixtures/hubs.json
+	$(MANAGE) rebuild_search_index
 	$(MANAGE) draw_product_images
 	$(MANAGE) seed_demo
 	@echo "Hub Catalogue is at http://$(HOST):$(PORT)/ (administration: http://$(HOST):$(PORT)/admin/)"
@@ -61,6 +62,14 @@ format: install
 # Rebuild fixtures/*.json from fixtures/build_fixtures.py (deterministic: the same script writes the same files).
 fixtures: install
 	$(BIN)/python fixtures/build_fixtures.py
+
+# After changing user-facing text: extract it into locale/*/django.po, translate there, then compile. The
+# compiled .mo files are committed, so a fresh clone needs no gettext tools.
+messages: export DJANGO_DEBUG = 1
+messages: install
+	$(MANAGE) makemessages --no-obsolete --ignore=.venv --ignore=tests --ignore=scripts --ignore=fixtures \
+		--ignore=staticfiles -l uk -l de -l fr -l pl
+	$(MANAGE) compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles

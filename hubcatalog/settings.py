@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "hubcatalog",
     "products",
     "hubs",
+    "partners",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "partners.context_processors.buyer",
             ],
         },
     },
@@ -232,7 +234,13 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Hub Catalogue <no-reply@hubcatalog.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-LOGIN_URL = "admin:login"
+# The site's public address, for links in emails sent outside a request (commands, the shell).
+SITE_URL = env_str("HUBCATALOG_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "catalogue"
+LOGOUT_REDIRECT_URL = "landing"
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # the login link an approved buyer receives stays valid for 3 days
 
 # Security headers. The site runs behind a TLS-terminating proxy in production.
 SECURE_CONTENT_TYPE_NOSNIFF = True

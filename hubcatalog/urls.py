@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from hubcatalog import views
+from partners.forms import PasswordResetForm
 
 admin.site.site_header = _("Hub Catalogue administration")
 admin.site.site_title = _("Hub Catalogue")
@@ -14,6 +16,16 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Buyers approved by staff have no password until they choose one: the reset form must reach them too.
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("access/", include("partners.urls")),
+    path("catalogue/", include("products.urls")),
+    path("hubs/", include("hubs.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -103,6 +103,13 @@ class ListingQuerySet(models.QuerySet):
             return self.none()
         return self.filter(destination_countries__contains=code)
 
+    def visible_to(self, organisation):
+        """What a partner organisation may see: listings of published products at active hubs that may be
+        offered to the organisation's country (need to know by destination)."""
+        return self.filter(product__status=Product.Status.PUBLISHED, hub__is_active=True).offered_to(
+            organisation.country.code
+        )
+
     def coordinated_by(self, user):
         """The listings a user may manage: all of them for a superuser, else those of the user's hubs."""
         if user.is_superuser:

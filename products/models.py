@@ -8,12 +8,14 @@ from the apps above it.
 import uuid
 from decimal import Decimal
 
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Concat
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
@@ -82,6 +84,16 @@ class Category(models.Model):
 
     def __str__(self):
         return " → ".join(str(category.name) for category in [*reversed(self.ancestors()), self])
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        may_rename = not self._state.adding and (
+            update_fields is None or bool({"name", "parent", "parent_id"} & set(update_fields))
+        )
+        super().save(*args, **kwargs)
+        if may_rename and stores_search_vector(self._state.db):
+            # Products carry their category path (this name and its ancestors') in their search vector.
+            Product.objects.using(self._state.db).in_category(self).refresh_search_vector()
 
     def ancestors(self) -> list["Category"]:
         """The parent, the grandparent, … up to the root (nearest first)."""
@@ -232,10 +244,62 @@ class Manufacturer(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        may_rename = not self._state.adding and (update_fields is None or "name" in update_fields)
+        super().save(*args, **kwargs)
+        if may_rename and stores_search_vector(self._state.db):
+            # Its products carry its name in their search vector: one UPDATE refreshes them all.
+            self.products.refresh_search_vector()
+
+
+# Full-text search (queries and the SQLite fallback: products/search.py). On PostgreSQL each product stores a
+# weighted search vector; its GIN index, and the trigram index on the name, are made by migration 0002 on
+# PostgreSQL only, so they are not in Meta.indexes, which both databases share. SQLite stores nothing.
+SEARCH_CONFIG = "english"  # stemmed: "jammers" and "jammer" are one word
+NAME_SEARCH_CONFIG = "simple"  # names are proper nouns: indexed as typed too
+SEARCHED_PRODUCT_FIELDS = frozenset(
+    {"name", "summary", "description", "manufacturer", "manufacturer_id", "category", "category_id"}
+)
+
+
+def stores_search_vector(using: str) -> bool:
+    """Whether this database keeps products' search vectors: PostgreSQL does, SQLite reads live columns."""
+    return connections[using].vendor == "postgresql"
+
+
+def product_search_document() -> SearchVector:
+    """A product's weighted search document: name (A), manufacturer and category path (B), summary (C) and
+    description (D). One SQL expression over a product's row, the other tables' names coming through
+    subqueries, so that one UPDATE refreshes any number of products."""
+    manufacturer_name = Manufacturer.objects.filter(pk=OuterRef("manufacturer_id")).values("name")[:1]
+    levels = ["parent__" * level + "name" for level in range(MAX_CATEGORY_DEPTH)]
+    path = Concat(*[part for level in levels for part in (models.F(level), Value(" "))][:-1])
+    category_path = Category.objects.filter(pk=OuterRef("category_id")).values_list(path)[:1]
+    return (
+        SearchVector("name", config=NAME_SEARCH_CONFIG, weight="A")
+        + SearchVector("name", config=SEARCH_CONFIG, weight="A")
+        + SearchVector(Subquery(manufacturer_name), Subquery(category_path), config=SEARCH_CONFIG, weight="B")
+        + SearchVector("summary", config=SEARCH_CONFIG, weight="C")
+        + SearchVector("description", config=SEARCH_CONFIG, weight="D")
+    )
+
 
 class ProductQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Product.Status.PUBLISHED)
+
+    def visible_to(self, organisation):
+        """What an approved partner organisation may browse: every published product. Quantities and terms
+        are on listings, which have their own rule (Listing.objects.visible_to)."""
+        return self.published()
+
+    def refresh_search_vector(self) -> int:
+        """Recompute these products' stored search vectors in one UPDATE (PostgreSQL; SQLite stores none).
+        Needed after writes that bypass save(): loaddata, queryset.update(), bulk_create."""
+        if not stores_search_vector(self.db):
+            return 0
+        return self.update(search_vector=product_search_document())
 
     def in_category(self, category: Category):
         """Products of the category or any category below it."""
@@ -259,6 +323,30 @@ class ProductQuerySet(models.QuerySet):
         """Annotate each product with its number for an attribute (the lower end of a range), to sort by."""
         value = SpecValue.objects.filter(product=OuterRef("pk"), attribute=attribute).values("number")[:1]
         return self.annotate(**{name: Subquery(value)})
+
+    def for_catalogue(self):
+        """What a catalogue card shows, fetched with the products: manufacturer, category and images (the
+        first is the card's thumbnail) in one extra query however many cards there are. The long texts a
+        card does not show are left in the database."""
+        return (
+            self.select_related("manufacturer", "category")
+            .prefetch_related(
+                models.Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk"))
+            )
+            .defer("description", "field_notes", "search_vector")
+        )
+
+    def with_listing_summary(self, listings):
+        """Annotate `hub_count` and `shortest_lead_time` (weeks, None when unlisted) from the given listings,
+        typically those visible to a buyer (hubs' Listing.objects.visible_to(organisation)), so that a
+        buyer learns nothing of listings not meant for them."""
+        per_product = listings.filter(product=OuterRef("pk")).order_by().values("product")
+        hubs = per_product.annotate(hub_count=models.Count("hub", distinct=True)).values("hub_count")
+        lead_time = per_product.annotate(weeks=models.Min("lead_time_weeks")).values("weeks")
+        return self.annotate(
+            hub_count=models.functions.Coalesce(Subquery(hubs), 0),
+            shortest_lead_time=Subquery(lead_time),
+        )
 
 
 class Product(models.Model):
@@ -317,6 +405,9 @@ class Product(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # On PostgreSQL computed by the database whenever the product, its manufacturer or its category is saved
+    # (product_search_document); always empty on SQLite, which searches the live columns.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ProductQuerySet.as_manager()
 
@@ -363,7 +454,16 @@ class Product(models.Model):
             self.published_at = timezone.now()
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "published_at"}
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        using = kwargs.get("using") or router.db_for_write(Product, instance=self)
+        searched_fields_change = update_fields is None or bool(SEARCHED_PRODUCT_FIELDS & set(update_fields))
+        if not (searched_fields_change and stores_search_vector(using)):
+            super().save(*args, **kwargs)
+            return
+        # The database computes the vector from the saved row and the names it refers to, in one transaction.
+        with transaction.atomic(using=using, savepoint=False):
+            super().save(*args, **kwargs)
+            Product.objects.using(using).filter(pk=self.pk).refresh_search_vector()
 
     def clean(self):
         if not self.military_list_category and not self.is_dual_use:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import make_hub, make_staff_user
+from tests.factories import make_buyer, make_hub, make_organisation, make_staff_user
 
 CATALOGUE_EDITORS = "Catalogue editors"
 HUB_COORDINATORS = "Hub coordinators"
@@ -54,3 +54,25 @@ def editor(db):
 @pytest.fixture
 def superuser(db):
     return make_staff_user("root", superuser=True)
+
+
+@pytest.fixture
+def organisation_a(db):
+    """An approved ministry of defence in Germany."""
+    return make_organisation("Organisation A", country="DE")
+
+
+@pytest.fixture
+def organisation_b(db):
+    """An approved procurement agency in Poland."""
+    return make_organisation("Organisation B", country="PL", kind="procurement_agency")
+
+
+@pytest.fixture
+def buyer_a(organisation_a):
+    return make_buyer("buyer-a", organisation=organisation_a)
+
+
+@pytest.fixture
+def buyer_b(organisation_b):
+    return make_buyer("buyer-b", organisation=organisation_b)

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from hubs.models import Hub, Listing
+from partners.models import Buyer, PartnerOrganisation
 from products.models import Category, Manufacturer, Product, ProductImage, SpecAttribute, SpecValue
 
 _sequence = itertools.count(1)
@@ -110,3 +111,45 @@ def make_staff_user(username, *, group=None, superuser=False) -> User:
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
+
+
+def make_organisation(name=None, *, country="DE", **fields) -> PartnerOrganisation:
+    fields.setdefault("kind", PartnerOrganisation.Kind.MINISTRY_OF_DEFENCE)
+    fields.setdefault("vetting_status", PartnerOrganisation.VettingStatus.APPROVED)
+    return PartnerOrganisation.objects.create(name=name or unique("Organisation"), country=country, **fields)
+
+
+def make_buyer(username=None, *, organisation=None, **fields) -> Buyer:
+    """A buyer (not staff) of an organisation, approved unless the organisation says otherwise."""
+    username = username or unique("buyer")
+    user = User.objects.create_user(username=username, email=f"{username}@example.org", password="pw")
+    return Buyer.objects.create(user=user, organisation=organisation or make_organisation(), **fields)
+
+
+def make_access_request(email=None, **fields):
+    """A pending request for access, as the public form would save it."""
+    from partners.models import AccessRequest  # appended helper: the module's imports stay as they were
+
+    fields.setdefault("full_name", "Anna Schmidt")
+    fields.setdefault("job_title", "Procurement officer")
+    fields.setdefault("organisation_name", "Federal Office for Test Procurement")
+    fields.setdefault("organisation_kind", "procurement_agency")
+    fields.setdefault("country", "DE")
+    fields.setdefault("reason", "We are looking for counter-drone systems.")
+    fields.setdefault("language", "en")
+    return AccessRequest.objects.create(work_email=email or f"{unique('applicant')}@example.org", **fields)
+
+
+def make_document(product, title="Datasheet", *, pages=2, **fields):
+    """A PDF document of a product, stored in the private documents storage."""
+    from pypdf import PdfWriter  # appended helper: the module's imports stay as they were
+
+    from products.models import ProductDocument
+
+    writer = PdfWriter()
+    for _page in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    upload = SimpleUploadedFile("datasheet.pdf", buffer.getvalue(), content_type="application/pdf")
+    return ProductDocument.objects.create(product=product, title=title, file=upload, **fields)

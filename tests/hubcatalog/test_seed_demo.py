@@ -7,10 +7,15 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from partners.access import buyer_of
+from partners.models import PartnerOrganisation
 from tests.conftest import CATALOGUE_EDITORS, HUB_COORDINATORS
 from tests.factories import make_hub
 
 pytestmark = pytest.mark.django_db
+
+STAFF = {"coordinator", "editor", "admin"}
+BUYERS = {"buyer", "buyer-pl", "buyer-suspended"}
 
 
 def seed(*args) -> str:
@@ -48,7 +53,7 @@ def test_it_runs_with_debug_off_when_forced(settings, berlin):
 
     output = seed("--force")
 
-    assert set(User.objects.values_list("username", flat=True)) == {"coordinator", "editor", "admin"}
+    assert set(User.objects.values_list("username", flat=True)) == STAFF | BUYERS
     assert "DEBUG is off" in output
 
 
@@ -98,7 +103,7 @@ def test_a_second_run_duplicates_nothing_and_resets_the_accounts(debug, berlin):
 
     output = seed()
 
-    assert User.objects.count() == 3
+    assert User.objects.count() == 6
     coordinator.refresh_from_db()
     assert coordinator.is_active
     assert coordinator.check_password("coordinator-demo-2026")
@@ -106,7 +111,8 @@ def test_a_second_run_duplicates_nothing_and_resets_the_accounts(debug, berlin):
     assert list(berlin.coordinators.all()) == [coordinator]
     editor.refresh_from_db()
     assert not editor.is_superuser
-    assert "Reset to the demo settings and password: coordinator, editor, admin" in output
+    reset = "coordinator, editor, admin, buyer, buyer-pl, buyer-suspended"
+    assert f"Reset to the demo settings and password: {reset}" in output
 
 
 def test_it_prints_the_credentials_and_where_to_sign_in(debug, berlin):
@@ -116,16 +122,62 @@ def test_it_prints_the_credentials_and_where_to_sign_in(debug, berlin):
         ("coordinator", "coordinator-demo-2026"),
         ("editor", "editor-demo-2026"),
         ("admin", "admin-demo-2026"),
+        ("buyer", "buyer-demo-2026"),
+        ("buyer-pl", "buyer-pl-demo-2026"),
+        ("buyer-suspended", "suspended-demo-2026"),
     ]:
         line = next(line for line in output.splitlines() if line.startswith(f"{username} "))
         assert password in line
     assert "Berlin Export Hub" in output
+    assert "Federal Defence Procurement Office (demo)" in output
     assert "http://127.0.0.1:8000/admin/" in output
+    assert "http://127.0.0.1:8000/accounts/login/" in output
 
 
 def test_without_a_hub_it_makes_the_other_accounts_and_says_why_not_the_coordinator(debug):
     output = seed()
 
-    assert set(User.objects.values_list("username", flat=True)) == {"editor", "admin"}
+    assert set(User.objects.values_list("username", flat=True)) == {"editor", "admin"} | BUYERS
     assert "coordinator account was not created" in output
     assert "loaddata fixtures/catalogue.json fixtures/hubs.json" in output
+
+
+def test_it_makes_buyers_of_two_approved_organisations_and_of_a_suspended_one(debug, berlin):
+    warsaw = make_hub("Rzeszów Export Hub", country="PL", city="Rzeszów")
+
+    seed()
+
+    buyer = buyer_of(User.objects.get(username="buyer"))
+    assert buyer.user.check_password("buyer-demo-2026")
+    assert not buyer.user.is_staff and not buyer.user.groups.exists()
+    assert buyer.organisation.name == "Federal Defence Procurement Office (demo)"
+    assert buyer.organisation.country.code == "DE"
+    assert buyer.organisation.may_browse
+    assert list(buyer.organisation.hubs.all()) == [berlin]
+    polish = buyer_of(User.objects.get(username="buyer-pl"))
+    assert polish.user.check_password("buyer-pl-demo-2026")
+    assert polish.organisation.country.code == "PL"
+    assert polish.organisation.may_browse
+    assert list(polish.organisation.hubs.all()) == [warsaw]
+    suspended = buyer_of(User.objects.get(username="buyer-suspended"))
+    assert suspended.user.check_password("suspended-demo-2026")
+    assert suspended.organisation.is_suspended
+    assert all(name.endswith("(demo)") for name in PartnerOrganisation.objects.values_list("name", flat=True))
+
+
+def test_a_second_run_puts_the_buyers_and_their_organisations_back_as_the_demo_describes(debug, berlin):
+    seed()
+    PartnerOrganisation.objects.get(country="DE").suspend()
+    PartnerOrganisation.objects.get(country="DK").approve()
+    moved = buyer_of(User.objects.get(username="buyer-pl"))
+    moved.organisation = PartnerOrganisation.objects.get(country="DE")
+    moved.save()
+    User.objects.filter(username="buyer").update(is_staff=True)
+
+    seed()
+
+    assert PartnerOrganisation.objects.count() == 3
+    assert PartnerOrganisation.objects.get(country="DE").may_browse
+    assert PartnerOrganisation.objects.get(country="DK").is_suspended
+    assert buyer_of(User.objects.get(username="buyer-pl")).organisation.country.code == "PL"
+    assert not User.objects.get(username="buyer").is_staff

@@ -15,11 +15,22 @@ from django.db import transaction
 from django.urls import reverse
 
 from hubs.models import Hub
+from partners.models import Buyer, PartnerOrganisation
 
 # The staff groups made by hubs/migrations/0002_staff_groups.py.
 CATALOGUE_EDITORS = "Catalogue editors"
 HUB_COORDINATORS = "Hub coordinators"
 SITE_URL = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    """A fictional partner organisation; it works with the active hubs of its own country."""
+
+    name: str
+    country: str
+    kind: str
+    vetting_status: str
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,7 @@ class DemoAccount:
     last_name: str
     group: str | None = None
     is_superuser: bool = False
+    organisation: DemoOrganisation | None = None  # a buyer (not staff) of this organisation
 
     @property
     def email(self) -> str:
@@ -65,15 +77,64 @@ SUPERUSER = DemoAccount(
     last_name="Administrator",
     is_superuser=True,
 )
-# Buyer accounts (procurement staff of a partner organisation, not staff) join this list once organisations
-# exist: a buyer of organisation A and one of organisation B, each with its own demo password.
 STAFF_ACCOUNTS = [EDITOR, SUPERUSER]
+
+# Fictional organisations: no real ministry, agency or company is named.
+GERMAN_OFFICE = DemoOrganisation(
+    name="Federal Defence Procurement Office (demo)",
+    country="DE",
+    kind=PartnerOrganisation.Kind.PROCUREMENT_AGENCY,
+    vetting_status=PartnerOrganisation.VettingStatus.APPROVED,
+)
+POLISH_DIRECTORATE = DemoOrganisation(
+    name="Land Forces Procurement Directorate (demo)",
+    country="PL",
+    kind=PartnerOrganisation.Kind.ARMED_FORCES,
+    vetting_status=PartnerOrganisation.VettingStatus.APPROVED,
+)
+SUSPENDED_COMPANY = DemoOrganisation(
+    name="Nordic Maritime Defence Systems (demo)",
+    country="DK",
+    kind=PartnerOrganisation.Kind.DEFENCE_COMPANY,
+    vetting_status=PartnerOrganisation.VettingStatus.SUSPENDED,
+)
+# Procurement staff of partner organisations: they use the site, not the admin.
+BUYER_ACCOUNTS = [
+    DemoAccount(
+        username="buyer",
+        password="buyer-demo-2026",
+        role="Partner buyer",
+        can="Browse the catalogue for {organisation}",
+        first_name="Jonas",
+        last_name="Becker",
+        organisation=GERMAN_OFFICE,
+    ),
+    DemoAccount(
+        username="buyer-pl",
+        password="buyer-pl-demo-2026",
+        role="Partner buyer",
+        can="Browse the catalogue for {organisation}",
+        first_name="Agnieszka",
+        last_name="Nowicka",
+        organisation=POLISH_DIRECTORATE,
+    ),
+    DemoAccount(
+        username="buyer-suspended",
+        password="suspended-demo-2026",
+        role="Partner buyer",
+        can="Nothing: {organisation} is suspended (shows the refusal page)",
+        first_name="Lars",
+        last_name="Holm",
+        organisation=SUSPENDED_COMPANY,
+    ),
+]
 
 
 class Command(BaseCommand):
     help = (
-        "Create or reset the demo accounts (a hub coordinator, a catalogue editor and a superuser) with "
-        "fixed, published passwords, and print them. Development only: refuses to run with DEBUG off "
+        "Create or reset the demo accounts (a hub coordinator, a catalogue editor, a superuser, and partner "
+        "buyers of two approved organisations and of a suspended one) with fixed, published passwords, and "
+        "print them. Development only: refuses to run with DEBUG off "
         "unless given --force. Load the fixtures first so that the coordinator has a hub."
     )
 
@@ -100,7 +161,8 @@ class Command(BaseCommand):
             # The Berlin hub when there is one (it is the first to have opened), else the first by name.
             hubs = Hub.objects.order_by("-is_active", "name")
             hub = hubs.filter(city__iexact="Berlin").first() or hubs.first()
-            accounts = [COORDINATOR, *STAFF_ACCOUNTS] if hub else STAFF_ACCOUNTS
+            staff_accounts = [COORDINATOR, *STAFF_ACCOUNTS] if hub else STAFF_ACCOUNTS
+            accounts = [*staff_accounts, *BUYER_ACCOUNTS]
             rows, created_names, reset_names = [], [], []
             for account in accounts:
                 user, created = save_account(account)
@@ -109,6 +171,9 @@ class Command(BaseCommand):
                     # Exactly this hub, whatever an earlier run or someone in the admin linked.
                     user.coordinated_hubs.set([hub])
                     can = can.format(hub=hub.name)
+                if account.organisation:
+                    organisation = save_buyer(user, account)
+                    can = can.format(organisation=organisation.name)
                 rows.append((account.username, account.password, account.role, can))
                 (created_names if created else reset_names).append(account.username)
 
@@ -127,7 +192,8 @@ class Command(BaseCommand):
                     "run seed_demo again."
                 )
             )
-        self.stdout.write(self.style.SUCCESS(f"Sign in at {SITE_URL}{reverse('admin:index')}"))
+        self.stdout.write(self.style.SUCCESS(f"Staff sign in at {SITE_URL}{reverse('admin:index')}"))
+        self.stdout.write(self.style.SUCCESS(f"Buyers sign in at {SITE_URL}{reverse('login')}"))
 
 
 def save_account(account: DemoAccount):
@@ -146,7 +212,7 @@ def save_account(account: DemoAccount):
     user.first_name = account.first_name
     user.last_name = account.last_name
     user.is_active = True
-    user.is_staff = True
+    user.is_staff = account.organisation is None
     user.is_superuser = account.is_superuser
     try:
         validate_password(account.password, user)
@@ -159,6 +225,23 @@ def save_account(account: DemoAccount):
     user.save()
     user.groups.set([group] if group else [])
     return user, created
+
+
+def save_buyer(user, account: DemoAccount) -> PartnerOrganisation:
+    """The buyer's organisation as the demo describes it (status and hubs included), and the buyer in it."""
+    demo = account.organisation
+    organisation, _created = PartnerOrganisation.objects.named(demo.name, demo.country).get_or_create(
+        defaults={"name": demo.name, "country": demo.country, "kind": demo.kind}
+    )
+    organisation.kind = demo.kind
+    organisation.save(update_fields=["kind"])
+    if organisation.vetting_status != demo.vetting_status:
+        organisation.set_vetting_status(demo.vetting_status)
+    organisation.hubs.set(Hub.objects.active().filter(country=demo.country))
+    Buyer.objects.update_or_create(
+        user=user, defaults={"organisation": organisation, "job_title": "Procurement officer"}
+    )
+    return organisation
 
 
 def table(headers, rows) -> str:

@@ -1,0 +1,153 @@
+"""The partner-facing catalogue: browse and search, suggestions as one types, product pages, documents.
+
+Every view is for approved buyers only, and shows listings (quantities, terms) only through
+Listing.objects.visible_to(request.organisation).
+"""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from hubs.models import Listing
+from partners.access import approved_buyer_required
+from products import compare
+from products.access import document_for_buyer, product_for_buyer
+from products.filters import SEARCH_MAX_LENGTH, ProductFilter
+from products.models import Product
+from products.search import suggest_products
+
+PAGE_SIZES = (12, 24)
+SUGGEST_MIN_LENGTH = 2
+SUGGEST_LIMIT = 8
+RELATED_PRODUCTS = 4
+
+
+def page_size(request, notices: list[str]) -> int:
+    raw = request.GET.get("per_page")
+    if raw in (None, ""):
+        return PAGE_SIZES[0]
+    for size in PAGE_SIZES:
+        if raw == str(size):
+            return size
+    notices.append(_("Products per page can be 12 or 24; showing 12."))
+    return PAGE_SIZES[0]
+
+
+def page_of(request, queryset, per_page: int, notices: list[str]):
+    """The asked page, or the nearest one that exists, saying so."""
+    paginator = Paginator(queryset, per_page)
+    raw = request.GET.get("page", "")
+    try:
+        return paginator.page(raw or 1)
+    except PageNotAnInteger:
+        notices.append(_("“%(page)s” is not a page number; showing the first page.") % {"page": raw[:20]})
+        return paginator.page(1)
+    except EmptyPage:
+        if int(raw) < 1:
+            notices.append(_("Pages start at 1; showing the first page."))
+            return paginator.page(1)
+        notices.append(
+            _("There is no page %(page)s; showing the last page, %(last)s.")
+            % {"page": raw[:20], "last": paginator.num_pages}
+        )
+        return paginator.page(paginator.num_pages)
+
+
+@require_GET
+@approved_buyer_required
+def catalogue(request):
+    organisation = request.organisation
+    product_filter = ProductFilter(
+        request.GET,
+        queryset=Product.objects.visible_to(organisation).for_catalogue(),
+        organisation=organisation,
+    )
+    notices = []
+    per_page = page_size(request, notices)
+    page = page_of(request, product_filter.qs, per_page, notices)
+    context = {
+        "form": product_filter.form,
+        "category": product_filter.values.get("category"),
+        "page_obj": page,
+        "products": page.object_list,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+        "per_page": per_page,
+        "page_sizes": PAGE_SIZES,
+        "errors": product_filter.error_messages(),
+        "notices": notices,
+        "facets": product_filter.facets(),
+        "spec_groups": product_filter.spec_groups(),
+        "chips": product_filter.chips(),
+        "search_query": product_filter.search_query,
+        "sort_options": product_filter.sort_options(),
+        "sort_value": product_filter.values.get("sort") or "",
+        "compared_ids": compare.compared_ids(request),
+    }
+    return render(request, "products/catalogue.html", context)
+
+
+@require_GET
+@approved_buyer_required
+def suggest(request):
+    """A few products the buyer may see that match what they are typing, as JSON for the search box."""
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    found = []
+    if len(query) >= SUGGEST_MIN_LENGTH:
+        visible = Product.objects.visible_to(request.organisation)
+        found = suggest_products(visible, query, SUGGEST_LIMIT)
+    results = [
+        {"name": item["name"], "slug": item["slug"], "url": reverse("product_detail", args=[item["slug"]])}
+        for item in found
+    ]
+    return JsonResponse({"results": results})
+
+
+@require_GET
+@approved_buyer_required
+def product_detail(request, slug):
+    organisation = request.organisation
+    product = product_for_buyer(request, slug)
+    visible_listings = Listing.objects.visible_to(organisation)
+    values = {value.attribute_id: value for value in product.spec_values.select_related("attribute")}
+    specifications = [
+        values[attribute.pk] for attribute in product.category.spec_attributes() if attribute.pk in values
+    ]
+    related = (
+        Product.objects.visible_to(organisation)
+        .filter(category=product.category)
+        .exclude(pk=product.pk)
+        .for_catalogue()
+        .with_listing_summary(visible_listings)
+        .order_by("name")[:RELATED_PRODUCTS]
+    )
+    context = {
+        "product": product,
+        "categories": [*reversed(product.category.ancestors()), product.category],
+        "images": list(product.images.all()),
+        "specifications": specifications,
+        "listings": list(visible_listings.filter(product=product).select_related("hub")),
+        "documents": list(product.documents.all()),
+        "related_products": list(related),
+        "compared_ids": compare.compared_ids(request),
+    }
+    return render(request, "products/product_detail.html", context)
+
+
+@require_GET
+@approved_buyer_required
+def document_download(request, pk):
+    """Stream a document from the private storage, after checking that the buyer may see its product."""
+    document = document_for_buyer(request, pk)
+    try:
+        file = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("This document is not available at the moment.")) from None
+    filename = f"{slugify(document.title) or 'document'}.pdf"
+    response = FileResponse(file, as_attachment=True, filename=filename, content_type="application/pdf")
+    patch_cache_control(response, private=True)
+    return response

@@ -1,0 +1,140 @@
+"""The public request-for-access form and its thank-you page."""
+
+import pytest
+from django.core import mail
+
+from partners.forms import AccessRequestForm
+from partners.models import AccessRequest
+from tests.factories import make_access_request
+
+pytestmark = pytest.mark.django_db
+
+URL = "/access/request/"
+
+
+def valid_data(**overrides):
+    return {
+        "full_name": "  Anna   Schmidt ",
+        "work_email": "Anna.Schmidt@Procurement.example",
+        "job_title": "Procurement officer",
+        "organisation_name": "Federal Office  for Test Procurement",
+        "organisation_kind": "procurement_agency",
+        "country": "DE",
+        "reason": "We are looking for counter-drone systems for base protection.",
+        **overrides,
+    }
+
+
+def test_it_shows_the_form_to_anonymous_visitors(client):
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for label in ["Full name", "Work email", "Role", "Organisation", "Type of organisation", "Country"]:
+        assert f">{label}</label>" in page
+    assert '<select name="country"' in page
+    assert '<option value="PL">Poland</option>' in page
+    assert '<option value="" selected>Choose a country</option>' in page
+
+
+def test_it_saves_the_request_and_sends_the_applicant_to_the_thank_you_page(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.ADMINS = [("Vetting desk", "vetting@hubcatalog.example")]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, valid_data(), HTTP_ACCEPT_LANGUAGE="de")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/access/requested/"
+    access_request = AccessRequest.objects.get()
+    assert access_request.status == AccessRequest.Status.PENDING
+    assert access_request.full_name == "Anna Schmidt"
+    assert access_request.work_email == "anna.schmidt@procurement.example"
+    assert access_request.organisation_name == "Federal Office for Test Procurement"
+    assert access_request.country.code == "DE"
+    assert access_request.language == "de"
+    assert access_request.decided_at is None
+    [staff_email] = mail.outbox
+    assert staff_email.to == ["vetting@hubcatalog.example"]
+    assert "Federal Office for Test Procurement" in staff_email.subject
+    assert f"/admin/partners/accessrequest/{access_request.pk}/change/" in staff_email.body
+
+
+def test_it_refuses_a_second_pending_request_from_the_same_address_whatever_its_case(client):
+    make_access_request("anna.schmidt@procurement.example")
+
+    response = client.post(URL, valid_data(work_email="ANNA.SCHMIDT@procurement.example"))
+
+    assert response.status_code == 400
+    assert "already waiting for review" in response.content.decode()
+    assert AccessRequest.objects.count() == 1
+
+
+def test_it_accepts_a_new_request_once_the_previous_one_was_decided(client, superuser):
+    make_access_request("anna.schmidt@procurement.example").reject(by=superuser)
+
+    response = client.post(URL, valid_data())
+
+    assert response.status_code == 302
+    assert AccessRequest.objects.pending().count() == 1
+
+
+def test_a_race_between_two_submissions_gives_the_same_message_and_no_error(client, monkeypatch):
+    make_access_request("anna.schmidt@procurement.example")
+    # The other submission commits between this one's check and its insert: only the database notices.
+    monkeypatch.setattr(
+        AccessRequestForm, "clean_work_email", lambda form: form.cleaned_data["work_email"].lower()
+    )
+
+    response = client.post(URL, valid_data())
+
+    assert response.status_code == 400
+    assert "already waiting for review" in response.content.decode()
+    assert AccessRequest.objects.count() == 1
+
+
+def test_it_explains_missing_and_malformed_fields(client):
+    response = client.post(URL, valid_data(full_name="", work_email="not-an-email", country="XX"))
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Please correct the following:" in page
+    assert "Enter a valid email address." in page
+    assert "Select a valid choice. XX is not one of the available choices." in page
+    assert 'aria-invalid="true"' in page
+    assert 'aria-describedby="id_work_email_helptext id_work_email_error"' in page
+    assert not AccessRequest.objects.exists()
+
+
+def test_it_refuses_an_overlong_reason(client):
+    response = client.post(URL, valid_data(reason="x" * 3001))
+
+    assert response.status_code == 400
+    assert not AccessRequest.objects.exists()
+
+
+def test_it_answers_only_get_and_post(client):
+    assert client.put(URL).status_code == 405
+    assert client.delete(URL).status_code == 405
+
+
+def test_it_sends_no_mail_when_the_site_has_no_admins(client, settings, django_capture_on_commit_callbacks):
+    settings.ADMINS = []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, valid_data())
+
+    assert AccessRequest.objects.count() == 1
+    assert mail.outbox == []
+
+
+def test_the_thank_you_page_says_that_staff_will_review_the_request(client):
+    response = client.get("/access/requested/")
+
+    assert response.status_code == 200
+    assert "Staff will review it" in response.content.decode()
+
+
+def test_the_thank_you_page_answers_only_get(client):
+    assert client.post("/access/requested/").status_code == 405

@@ -1,0 +1,453 @@
+"""The catalogue page (/catalogue/) and the search box's suggestions (/catalogue/suggest/)."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from partners.models import PartnerOrganisation
+from products.models import Product
+from tests.factories import (
+    make_attribute,
+    make_buyer,
+    make_category,
+    make_hub,
+    make_listing,
+    make_manufacturer,
+    make_organisation,
+    make_product,
+    make_published_product,
+    make_staff_user,
+    set_spec,
+)
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE = reverse("catalogue")
+SUGGEST = reverse("catalogue_suggest")
+SHOP_WORDS = re.compile(
+    r"\b(cart|basket|checkout|check out|buy|buy now|purchase|order now|add to order)\b", re.I
+)
+
+
+@pytest.fixture
+def client_a(client, buyer_a):
+    client.force_login(buyer_a.user)
+    return client
+
+
+def card_names(response) -> list[str]:
+    return [product.name for product in response.context["products"]]
+
+
+def test_it_shows_published_products_as_cards(client_a):
+    category = make_category("Counter-UAS")
+    make_published_product(
+        "Kestrel Shield",
+        category=category,
+        manufacturer=make_manufacturer("North Works"),
+        summary="Detects and defeats small drones.",
+        military_list_category="ML5",
+        technology_readiness_level=8,
+        is_combat_proven=True,
+    )
+
+    response = client_a.get(CATALOGUE)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for text in (
+        "Kestrel Shield",
+        "North Works",
+        "Counter-UAS",
+        "Detects and defeats small drones.",
+        "TRL 8",
+    ):
+        assert text in page
+    assert "EU Military List ML5" in page
+    assert "Combat-proven</li>" in page
+    assert 'alt="Kestrel Shield in the field"' in page
+    assert reverse("product_detail", args=[Product.objects.get().slug]) in page
+
+
+def test_it_hides_drafts_and_withdrawn_products(client_a):
+    make_published_product("Kestrel")
+    make_product("Draft Hawk")
+    make_published_product("Old Owl").withdraw()
+
+    response = client_a.get(CATALOGUE)
+
+    assert card_names(response) == ["Kestrel"]
+    assert "Draft Hawk" not in response.content.decode()
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client):
+    response = client.get(CATALOGUE + "?category=x")
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login") + "?next=")
+
+
+@pytest.mark.parametrize("status", ["pending", "suspended"])
+def test_a_buyer_of_an_organisation_not_approved_cannot_browse(client, status):
+    buyer = make_buyer(organisation=make_organisation(vetting_status=status))
+    client.force_login(buyer.user)
+
+    assert client.get(CATALOGUE).status_code == 403
+    assert client.get(SUGGEST + "?q=kestrel").status_code == 403
+
+
+def test_staff_without_a_partner_organisation_cannot_browse(client, editor):
+    client.force_login(editor)
+
+    assert client.get(CATALOGUE).status_code == 403
+
+
+def test_it_answers_only_get(client_a):
+    assert client_a.post(CATALOGUE).status_code == 405
+    assert client_a.post(SUGGEST, {"q": "kestrel"}).status_code == 405
+
+
+def test_a_card_counts_only_the_hubs_that_offer_it_to_the_buyer(client_a, hub_a, hub_b):
+    product = make_published_product("Kestrel")
+    make_listing(product, hub_a, lead_time_weeks=9)
+    make_listing(product, hub_b, lead_time_weeks=1, destination_countries=["PL"])
+    make_published_product("Osprey")
+
+    page = client_a.get(CATALOGUE).content.decode()
+
+    assert "Listed at 1 hub for you" in page
+    assert "lead time from 9 weeks" in page
+    assert "lead time from 1 week" not in page
+    assert "Not listed for your country at present" in page  # Osprey
+
+
+def test_a_card_shows_no_price(client_a, hub_a):
+    make_listing(make_published_product("Kestrel"), hub_a, unit_price_eur=Decimal("123456.00"))
+
+    page = client_a.get(CATALOGUE).content.decode()
+
+    assert "123" not in re.sub(r"<[^>]+>", "", page)
+    assert "EUR" not in page
+
+
+def test_the_filter_form_shows_counts_in_its_labels_and_never_submits_itself(client_a):
+    counter_uas = make_category("Counter-UAS")
+    for _index in range(4):
+        make_published_product(category=counter_uas)
+
+    page = client_a.get(CATALOGUE).content.decode()
+
+    assert re.search(r"Counter-UAS <span class=\"facet-count\">\(4\)</span>", page)
+    assert '<form id="catalogue-filters" method="get"' in page
+    assert "Apply filters" in page
+    assert f'href="{CATALOGUE}">Clear all' in page
+    assert "onchange" not in page
+
+
+def test_active_filters_are_chips_that_remove_just_themselves(client_a, hub_a):
+    make_listing(make_published_product("Kestrel", is_combat_proven=True), hub_a)
+
+    response = client_a.get(CATALOGUE, {"combat_proven": "yes", "hub": hub_a.slug, "page": "1"})
+
+    page = response.content.decode()
+    assert card_names(response) == ["Kestrel"]
+    assert f'href="{CATALOGUE}?hub={hub_a.slug}">Combat-proven' in page
+    assert f'href="{CATALOGUE}?combat_proven=yes">Hub: Hub A' in page
+
+
+def test_the_whole_state_is_in_the_url(client_a, hub_a):
+    for index in range(14):
+        make_listing(make_published_product(f"Kestrel {index:02}", is_combat_proven=True), hub_a)
+
+    response = client_a.get(CATALOGUE, {"combat_proven": "yes", "sort": "newest", "page": "2"})
+
+    page = response.content.decode()
+    assert response.context["page_obj"].number == 2
+    assert 'href="?combat_proven=yes&amp;sort=newest&amp;page=1"' in page
+    assert '<option value="newest" selected>' in page
+    assert 'name="combat_proven" value="yes" id="filter-combat_proven" checked' in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"category": "no-such-category"},
+        {"hub": "nowhere"},
+        {"country": "XX"},
+        {"trl_min": "eleven"},
+        {"lead_time_max": "soon"},
+        {"lead_time_max": "9" * 400},
+        {"combat_proven": "banana"},
+        {"sort": "price"},
+        {"q": "x" * 500},
+        {"ml": ["ML10", "ML99"]},
+        {"category": "a\x00b"},
+        {"hub": "\x00"},
+        {"manufacturer": "\x00"},
+        {"q": "kestrel\x00"},
+    ],
+)
+def test_a_value_that_makes_no_sense_gives_a_message_not_an_error(client_a, query):
+    make_published_product("Kestrel")
+
+    response = client_a.get(CATALOGUE, query)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'role="alert"' in page
+    assert "Some filters could not be used and were left out" in page
+    assert card_names(response) == ["Kestrel"]
+
+
+def test_a_nonsensical_specification_bound_gives_a_message(client_a):
+    uas = make_category("UAS")
+    range_km = make_attribute(uas, "Range", unit="km", slug="range", is_filterable=True)
+    set_spec(make_published_product("Kestrel", category=uas), range_km, number=Decimal("12"))
+
+    response = client_a.get(
+        CATALOGUE, {"category": uas.slug, "spec_range_min": "1e999", "spec_range_max": "far"}
+    )
+
+    assert response.status_code == 200
+    assert card_names(response) == ["Kestrel"]
+    assert "Range (km), minimum" in response.content.decode()
+
+
+def test_it_filters_by_category_and_specification_range(client_a):
+    uas = make_category("UAS")
+    fpv = make_category("FPV", parent=uas)
+    range_km = make_attribute(uas, "Range", unit="km", slug="range", is_filterable=True)
+    set_spec(make_published_product("Near", category=fpv), range_km, number=Decimal("5"))
+    set_spec(make_published_product("Far", category=fpv), range_km, number=Decimal("50"))
+    make_published_product("Jammer", category=make_category("EW"))
+
+    response = client_a.get(CATALOGUE, {"category": uas.slug, "spec_range_min": "10"})
+
+    assert card_names(response) == ["Far"]
+    page = response.content.decode()
+    assert "Range (km)" in page
+    assert 'name="spec_range_min" value="10"' in page
+    assert "Range at least 10 km" in page
+    assert "Specifications: UAS" in page
+    assert f'value="{uas.slug}" id="category-{uas.slug}" checked' in page
+    assert 'id="category-all">' in page  # not checked
+
+
+def test_a_page_past_the_end_shows_the_last_page_with_a_message(client_a):
+    for _index in range(13):
+        make_published_product()
+
+    response = client_a.get(CATALOGUE, {"page": "99999"})
+
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 2
+    assert "There is no page 99999; showing the last page, 2." in response.content.decode()
+
+
+@pytest.mark.parametrize("page_number", ["two", "1.5", "0", "-3", "²", "9" * 5000])
+def test_a_page_that_is_no_page_number_shows_the_first_page_with_a_message(client_a, page_number):
+    make_published_product()
+
+    response = client_a.get(CATALOGUE, {"page": page_number})
+
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 1
+    assert response.context["notices"]
+
+
+def test_it_shows_12_or_24_products_per_page(client_a):
+    for _index in range(25):
+        make_published_product()
+
+    assert len(client_a.get(CATALOGUE).context["products"]) == 12
+    assert len(client_a.get(CATALOGUE, {"per_page": "24"}).context["products"]) == 24
+    for nonsense in ("100000", "²", "-12", "twelve"):
+        response = client_a.get(CATALOGUE, {"per_page": nonsense})
+        assert len(response.context["products"]) == 12
+        assert "Products per page can be 12 or 24" in response.content.decode()
+
+
+def test_an_empty_page_says_what_to_do(client_a):
+    response = client_a.get(CATALOGUE, {"combat_proven": "yes"})
+
+    assert "No product matches." in response.content.decode()
+
+
+def test_a_search_shows_its_matches_and_its_chip(client_a):
+    make_published_product("Kestrel FPV")
+    make_published_product("Osprey Jammer")
+
+    response = client_a.get(CATALOGUE, {"q": "kestrel"})
+
+    assert card_names(response) == ["Kestrel FPV"]
+    page = response.content.decode()
+    assert "Search: “kestrel”" in page
+    assert 'value="kestrel"' in page
+    assert '<option value="" selected>Best match</option>' in page
+
+
+def test_it_sorts_by_shortest_lead_time_with_unlisted_products_last(client_a, hub_a):
+    make_listing(make_published_product("Slow"), hub_a, lead_time_weeks=20)
+    make_published_product("Unlisted")
+    make_listing(make_published_product("Quick"), hub_a, lead_time_weeks=2)
+
+    response = client_a.get(CATALOGUE, {"sort": "lead_time"})
+
+    assert card_names(response) == ["Quick", "Slow", "Unlisted"]
+
+
+def test_nothing_on_the_page_reads_like_a_shop(client_a, hub_a):
+    make_listing(make_published_product("Kestrel"), hub_a)
+
+    page = client_a.get(CATALOGUE).content.decode()
+
+    assert not SHOP_WORDS.search(re.sub(r"<[^>]+>", " ", page))
+
+
+def make_stock(size: int) -> dict:
+    """`size` published products matching every catalogue filter at once, each with a visible listing."""
+    uas = make_category("UAS")
+    fpv = make_category("FPV", parent=uas)
+    range_km = make_attribute(uas, "Range", unit="km", slug="range", is_filterable=True)
+    maker = make_manufacturer("North Works")
+    hub = make_hub("Berlin Hub", country="DE")
+    for index in range(size):
+        product = make_published_product(
+            f"Kestrel {index:03}",
+            category=fpv,
+            manufacturer=maker,
+            military_list_category="ML10",
+            is_combat_proven=True,
+            is_authorised_for_use=True,
+        )
+        set_spec(product, range_km, number=Decimal(20 + index))
+        make_listing(product, hub, lead_time_weeks=4)
+        make_listing(product, make_hub(country="PL"), destination_countries=["PL"])  # not Germany's
+    return {
+        "q": "kestrel",
+        "category": uas.slug,
+        "spec_range_min": "10",
+        "spec_range_max": "5000",
+        "hub": hub.slug,
+        "country": "DE",
+        "manufacturer": maker.slug,
+        "ml": "ML10",
+        "trl_min": "7",
+        "combat_proven": "yes",
+        "authorised": "yes",
+        "available": "yes",
+        "lead_time_max": "8",
+        "sort": "lead_time",
+        "per_page": "24",
+    }
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_fully_filtered_list_runs_a_fixed_number_of_queries(
+    client_a, django_assert_max_num_queries, size
+):
+    every_filter = make_stock(size)
+
+    # session, user, buyer with organisation (3); the chosen category and its specification attributes (2);
+    # validating the category, the manufacturers and the hubs (3); the category's subcategories, two levels
+    # (2); the count (1); facets: category counts and the tree, hub, country, manufacturer, Military List,
+    # readiness, available now, combat-proven, authorised (10); the page of products and their images (2).
+    with django_assert_max_num_queries(23):
+        response = client_a.get(CATALOGUE, every_filter)
+
+    assert len(response.context["products"]) == min(size, 24)
+    assert not response.context["errors"]
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_a_search_runs_a_fixed_number_of_queries(client_a, django_assert_max_num_queries, size):
+    make_stock(size)
+
+    # session, user, buyer (3); the count (1); the ten facets (10); the page and its images (2).
+    with django_assert_max_num_queries(16):
+        response = client_a.get(CATALOGUE, {"q": "kestrel", "per_page": "24"})
+
+    assert len(response.context["products"]) == min(size, 24)
+
+
+def test_suggestions_are_products_the_buyer_may_see_as_json(client_a):
+    kestrel = make_published_product("Kestrel FPV")
+    make_product("Kestrel Prototype")  # a draft
+
+    response = client_a.get(SUGGEST, {"q": "kestrel"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "results": [
+            {
+                "name": "Kestrel FPV",
+                "slug": kestrel.slug,
+                "url": reverse("product_detail", args=[kestrel.slug]),
+            }
+        ]
+    }
+
+
+@pytest.mark.parametrize("query", ["", " ", "k", " k ", "\x00"])
+def test_a_short_query_suggests_nothing(client_a, django_assert_max_num_queries, query):
+    make_published_product("Kestrel")
+
+    # session, user, buyer: no search
+    with django_assert_max_num_queries(3):
+        response = client_a.get(SUGGEST, {"q": query})
+
+    assert response.json() == {"results": []}
+
+
+@pytest.mark.parametrize("query", ["!!", "the", "\x00kestrel\x00", "a & b | !c:*", "'; drop table"])
+def test_any_text_gets_an_answer_never_an_error(client_a, query):
+    make_published_product("Kestrel")
+
+    response = client_a.get(SUGGEST, {"q": query})
+
+    assert response.status_code == 200
+    assert set(response.json()) == {"results"}
+
+
+def test_suggestions_are_few(client_a):
+    for index in range(12):
+        make_published_product(f"Kestrel {index}")
+
+    assert len(client_a.get(SUGGEST, {"q": "kestrel"}).json()["results"]) == 8
+
+
+def test_an_anonymous_visitor_gets_no_suggestions(client):
+    make_published_product("Kestrel")
+
+    response = client.get(SUGGEST, {"q": "kestrel"})
+
+    assert response.status_code == 302
+    assert "Kestrel" not in response.content.decode()
+
+
+def test_a_staff_user_without_organisation_gets_no_suggestions(client):
+    client.force_login(make_staff_user("staff-only"))
+
+    assert client.get(SUGGEST, {"q": "kestrel"}).status_code == 403
+
+
+def test_the_search_box_is_enhanced_by_a_script_and_works_without_it(client_a):
+    page = client_a.get(CATALOGUE).content.decode()
+
+    assert 'data-suggest-url="/catalogue/suggest/"' in page
+    assert 'role="listbox"' in page
+    assert 'name="q" form="catalogue-filters"' in page
+    assert "js/search_suggest.js" in page
+    assert "<script>" not in page and " style=" not in page
+
+
+def test_it_checks_the_organisation_on_every_request(client_a, buyer_a):
+    make_published_product("Kestrel")
+    assert client_a.get(CATALOGUE).status_code == 200
+
+    buyer_a.organisation.set_vetting_status(PartnerOrganisation.VettingStatus.SUSPENDED)
+
+    assert client_a.get(CATALOGUE).status_code == 403
