@@ -33,6 +33,21 @@ def staff_groups(transactional_db):
     staff_groups_migration.create_groups(apps, schema_editor=None)
 
 
+@pytest.fixture(autouse=True)
+def no_content_security_policy_violations(page):
+    """Every page a browser test visits runs under the site's strict CSP; a violation (an inline script or
+    style, a third-party request) is reported on the console and fails the test."""
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield
+    assert violations == []
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.path):
