@@ -41,11 +41,6 @@ COMPARE_URL = reverse("compare")
 
 
 @pytest.fixture
-def uas():
-    return make_category("Unmanned aerial systems")
-
-
-@pytest.fixture
 def schema(uas):
     """A small UAS schema: one attribute of each kind that matters to a comparison."""
     return {

@@ -14,7 +14,6 @@ from products.filters import ProductFilter
 from products.models import Product, SpecAttribute
 from tests.factories import (
     make_attribute,
-    make_category,
     make_hub,
     make_listing,
     make_manufacturer,
@@ -35,21 +34,6 @@ def product_filter(organisation, query: str = "") -> ProductFilter:
 
 def names(organisation, query: str = "") -> list[str]:
     return [product.name for product in product_filter(organisation, query).qs]
-
-
-@pytest.fixture
-def uas():
-    return make_category("Unmanned aerial systems")
-
-
-@pytest.fixture
-def fpv(uas):
-    return make_category("Strike and FPV", parent=uas)
-
-
-@pytest.fixture
-def ew():
-    return make_category("Electronic warfare")
 
 
 def test_it_keeps_only_published_products(organisation_a):

@@ -47,16 +47,6 @@ def client_a(client, buyer_a):
 
 
 @pytest.fixture
-def uas():
-    return make_category("Unmanned aerial systems")
-
-
-@pytest.fixture
-def fpv(uas):
-    return make_category("Strike and FPV", parent=uas)
-
-
-@pytest.fixture
 def kestrel(fpv):
     return make_published_product("Kestrel", category=fpv, summary="A strike drone for brigades.")
 

@@ -14,16 +14,6 @@ pytestmark = pytest.mark.django_db
 Type = SpecAttribute.ValueType
 
 
-@pytest.fixture
-def uas():
-    return make_category("Unmanned aerial systems")
-
-
-@pytest.fixture
-def fpv(uas):
-    return make_category("Strike and FPV", parent=uas)
-
-
 def test_a_subcategory_carries_its_parents_attributes(uas, fpv):
     range_km = make_attribute(uas, "Range", unit="km")
     warhead = make_attribute(fpv, "Warhead mass", unit="kg")
