@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "products",
     "hubs",
     "partners",
+    "interests",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,9 @@ EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Hub Catalogue <no-reply@hubcatalog.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Expressions of interest not decided within this many days show as overdue to hub staff.
+EOI_REVIEW_DAYS = env_int("HUBCATALOG_EOI_REVIEW_DAYS", 30)
 
 # The site's public address, for links in emails sent outside a request (commands, the shell).
 SITE_URL = env_str("HUBCATALOG_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")

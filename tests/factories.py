@@ -153,3 +153,40 @@ def make_document(product, title="Datasheet", *, pages=2, **fields):
     writer.write(buffer)
     upload = SimpleUploadedFile("datasheet.pdf", buffer.getvalue(), content_type="application/pdf")
     return ProductDocument.objects.create(product=product, title=title, file=upload, **fields)
+
+
+def make_interest(buyer, listings=(), *, quantity=5, **fields):
+    """A submitted expression of interest by a buyer, one line per listing, with its first history row."""
+    import datetime
+    import uuid
+
+    from django.utils import timezone
+
+    from interests.models import ExpressionOfInterest, InterestLine, Status, StatusChange
+
+    fields.setdefault("end_user", "1st Air Defence Battalion")
+    fields.setdefault("intended_use", ExpressionOfInterest.IntendedUse.AIR_DEFENCE)
+    fields.setdefault("delivery_country", buyer.organisation.country)
+    fields.setdefault("end_user_certificate", ExpressionOfInterest.CertificateStatus.IN_PREPARATION)
+    fields.setdefault("financing", ExpressionOfInterest.Financing.NATIONAL_BUDGET)
+    fields.setdefault("contact_name", "Anna Beispiel")
+    fields.setdefault("contact_phone", "+49 30 1234567")
+    interest = ExpressionOfInterest.objects.create(
+        organisation=buyer.organisation,
+        submitted_by=buyer.user,
+        declaration_accepted=True,
+        idempotency_key=uuid.uuid4(),
+        **fields,
+    )
+    today = timezone.localdate()
+    for listing in listings:
+        line = InterestLine(
+            interest=interest,
+            quantity=quantity,
+            delivery_from=today + datetime.timedelta(days=60),
+            delivery_until=today + datetime.timedelta(days=120),
+        )
+        line.take_snapshot(listing)
+        line.save()
+    StatusChange.objects.create(interest=interest, to_status=Status.SUBMITTED, actor=buyer.user)
+    return interest

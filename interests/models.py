@@ -1,0 +1,433 @@
+"""What partners ask: shortlists, expressions of interest (EOIs) with their lines and listing snapshots, the
+review workflow and its append-only history, and the arms-embargo list that delivery countries are checked
+against.
+
+An EOI comes before any export licence: it is never an order. Its status changes only through
+ExpressionOfInterest.transition(), which checks the workflow table below and writes the history row.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from hubs.models import Hub, Listing
+from partners.models import PartnerOrganisation
+from products.models import Product
+
+
+class EmbargoQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(is_in_force=True)
+
+    def covers(self, country_code: str) -> bool:
+        return self.in_force().filter(country=str(country_code).upper()).exists()
+
+
+class Embargo(models.Model):
+    """An EU and/or UN arms embargo on a country, kept as data with its source and date: staff maintain it."""
+
+    class Authority(models.TextChoices):
+        EU = "eu", _("EU")
+        UN = "un", _("UN")
+        EU_AND_UN = "eu_un", _("EU and UN")
+
+    class Scope(models.TextChoices):
+        FULL = "full", _("Arms embargo")
+        PARTIAL = "partial", _("Partial or non-state-actor embargo")
+        DECLARATION = "declaration", _("Political declaration")
+
+    country = CountryField(_("country"), unique=True)
+    authority = models.CharField(_("imposed by"), max_length=5, choices=Authority.choices)
+    scope = models.CharField(_("scope"), max_length=11, choices=Scope.choices, default=Scope.FULL)
+    source = models.CharField(_("source"), max_length=300)
+    as_of = models.DateField(_("as of"), help_text=_("The date the source was checked."))
+    notes = models.TextField(_("notes"), blank=True)
+    is_in_force = models.BooleanField(
+        _("in force"),
+        default=True,
+        help_text=_("Deliveries to this country are refused while it is in force."),
+    )
+
+    objects = EmbargoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("arms embargo")
+        verbose_name_plural = _("arms embargoes")
+        ordering = ["country"]
+
+    def __str__(self):
+        return f"{self.country.name} ({self.get_authority_display()})"
+
+
+class ShortlistItem(models.Model):
+    """A product a buyer set aside to ask about; kept per user across sessions."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="shortlist"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="shortlisted"
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shortlisted product")
+        verbose_name_plural = _("shortlisted products")
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "product"], name="shortlist_product_once_per_user")
+        ]
+
+    def __str__(self):
+        return str(self.product)
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    INFORMATION_REQUESTED = "information_requested", _("Information requested")
+    ANSWERED = "answered", _("Answered")
+    ACCEPTED = "accepted", _("Accepted (forwarded to the manufacturer)")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# The workflow: from each state, the states it may move to. Final states have none.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.SUBMITTED: frozenset({Status.UNDER_REVIEW, Status.WITHDRAWN}),
+    Status.UNDER_REVIEW: frozenset(
+        {Status.INFORMATION_REQUESTED, Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN}
+    ),
+    Status.INFORMATION_REQUESTED: frozenset({Status.ANSWERED, Status.WITHDRAWN}),
+    Status.ANSWERED: frozenset(
+        {
+            Status.UNDER_REVIEW,
+            Status.INFORMATION_REQUESTED,
+            Status.ACCEPTED,
+            Status.DECLINED,
+            Status.WITHDRAWN,
+        }
+    ),
+    Status.ACCEPTED: frozenset(),
+    Status.DECLINED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+}
+# Who moves an EOI into each state: the buyer's side or the hub's staff.
+BUYER_TARGETS = frozenset({Status.ANSWERED, Status.WITHDRAWN})
+STAFF_TARGETS = frozenset(
+    {Status.UNDER_REVIEW, Status.INFORMATION_REQUESTED, Status.ACCEPTED, Status.DECLINED}
+)
+OPEN_STATES = frozenset(state for state, targets in TRANSITIONS.items() if targets)
+
+
+class Reason(models.TextChoices):
+    """Coded reasons for declines and requests for information (translated with the interface)."""
+
+    END_USER_DETAILS = "end_user_details", _("More detail on the end user is needed")
+    END_USE_DETAILS = "end_use_details", _("More detail on the intended use is needed")
+    CERTIFICATE = "certificate", _("End-user certificate needed or unclear")
+    QUANTITY_OR_SCHEDULE = "quantity_schedule", _("Quantity or delivery window to be clarified")
+    FINANCING = "financing", _("Financing to be clarified")
+    DESTINATION_NOT_ELIGIBLE = "destination", _("Delivery country not eligible for this listing")
+    SURPLUS_UNAVAILABLE = "unavailable", _("Surplus no longer available")
+    LICENCE_UNLIKELY = "licence_unlikely", _("Export licence unlikely to be granted")
+    OTHER = "other", _("Other (see comment)")
+
+
+REASON_REQUIRED_FOR = frozenset({Status.INFORMATION_REQUESTED, Status.DECLINED})
+
+
+class ExpressionOfInterest(models.Model):
+    """A vetted partner's structured interest in listed surplus: what, how many, when, for whom, for what use.
+
+    Not an order: an export licence, an end-user certificate and a contract come later, outside this site.
+    """
+
+    class IntendedUse(models.TextChoices):
+        TERRITORIAL_DEFENCE = "territorial_defence", _("Territorial defence")
+        AIR_DEFENCE = "air_defence", _("Air defence")
+        TRAINING = "training", _("Training")
+        EVALUATION = "evaluation", _("Evaluation and testing")
+        OTHER = "other", _("Other")
+
+    class CertificateStatus(models.TextChoices):
+        AVAILABLE = "available", _("Available")
+        IN_PREPARATION = "in_preparation", _("In preparation")
+        NOT_YET = "not_yet", _("Not yet")
+
+    class Financing(models.TextChoices):
+        NATIONAL_BUDGET = "national_budget", _("National budget")
+        EU_INSTRUMENT = "eu_instrument", _("EU instrument")
+        OTHER = "other", _("Other")
+
+    # NULL until the row has its primary key, which the reference is made from (see save()).
+    reference = models.CharField(  # noqa: DJ001
+        _("reference"), max_length=20, unique=True, null=True, editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=21, choices=Status.choices, default=Status.SUBMITTED, editable=False
+    )
+    organisation = models.ForeignKey(
+        PartnerOrganisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="expressions_of_interest",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    end_user = models.CharField(
+        _("end user"), max_length=200, help_text=_("The unit or body that will use it.")
+    )
+    intended_use = models.CharField(_("intended use"), max_length=20, choices=IntendedUse.choices)
+    intended_use_other = models.CharField(_("other intended use"), max_length=200, blank=True)
+    delivery_country = CountryField(_("delivery country"))
+    end_user_certificate = models.CharField(
+        _("end-user certificate"), max_length=15, choices=CertificateStatus.choices
+    )
+    financing = models.CharField(_("financing"), max_length=15, choices=Financing.choices)
+    financing_other = models.CharField(_("other financing"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=150)
+    contact_phone = models.CharField(_("contact phone"), max_length=40)
+    message = models.TextField(_("message"), blank=True)
+    declaration_accepted = models.BooleanField(
+        _("declaration accepted"),
+        help_text=_("The information is accurate, and an export licence will be required."),
+    )
+    idempotency_key = models.UUIDField(
+        _("submission key"),
+        unique=True,
+        editable=False,
+        help_text=_("Sent with the form, so that a repeated submission finds the first instead of a copy."),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviewing",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, editable=False)
+    review_due_on = models.DateField(_("review due on"), editable=False)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("expression of interest")
+        verbose_name_plural = _("expressions of interest")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(declaration_accepted=True), name="eoi_declaration_accepted"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="eoi_known_status"),
+            models.CheckConstraint(
+                condition=~Q(intended_use="other") | ~Q(intended_use_other=""),
+                name="eoi_other_use_described",
+            ),
+            models.CheckConstraint(
+                condition=~Q(financing="other") | ~Q(financing_other=""),
+                name="eoi_other_financing_described",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["accepted", "declined", "withdrawn"], decided_at__isnull=False)
+                | (~Q(status__in=["accepted", "declined", "withdrawn"]) & Q(decided_at__isnull=True)),
+                name="eoi_decided_at_iff_final",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "review_due_on"], name="eoi_status_due"),
+            models.Index(fields=["organisation", "-submitted_at"], name="eoi_organisation_newest"),
+        ]
+
+    def __str__(self):
+        return self.reference or _("Expression of interest (not yet numbered)")
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.review_due_on:
+            due = timezone.localtime(self.submitted_at) + datetime.timedelta(days=settings.EOI_REVIEW_DAYS)
+            self.review_due_on = due.date()
+        super().save(*args, **kwargs)
+        if self.reference is None:
+            # Numbered from the primary key: unique without a counter table, and assigned in the same
+            # transaction as the row.
+            self.reference = f"EOI-{timezone.localtime(self.submitted_at).year}-{self.pk:05d}"
+            super().save(update_fields=["reference"])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.review_due_on < timezone.localdate()
+
+    def allowed_targets(self) -> frozenset[str]:
+        return TRANSITIONS[self.status]
+
+    def transition(self, to: str, *, by, reason: str = "", comment: str = "", internal_note: str = ""):
+        """Move to another state, if the workflow allows it, and record who, when, from, to and why.
+
+        The row is locked for the duration, so two reviewers acting at once cannot both move it from the
+        same state.
+        """
+        with transaction.atomic():
+            current = ExpressionOfInterest.objects.select_for_update().get(pk=self.pk)
+            if to not in TRANSITIONS[current.status]:
+                raise ValidationError(
+                    _("An expression of interest that is %(current)s cannot become %(target)s."),
+                    code="illegal_transition",
+                    params={"current": Status(current.status).label, "target": Status(to).label},
+                )
+            if to in REASON_REQUIRED_FOR and not reason:
+                raise ValidationError(_("Choose a reason."), code="reason_required")
+            if reason and reason not in Reason.values:
+                raise ValidationError(_("Choose a reason from the list."), code="unknown_reason")
+            StatusChange.objects.create(
+                interest=current,
+                from_status=current.status,
+                to_status=to,
+                actor=by,
+                reason=reason,
+                comment=comment,
+                internal_note=internal_note,
+            )
+            current.status = to
+            current.decided_at = timezone.now() if not TRANSITIONS[to] else None
+            current.save(update_fields=["status", "decided_at", "updated_at"])
+        self.status, self.decided_at = current.status, current.decided_at
+
+    def start_review(self, *, by, internal_note=""):
+        self.transition(Status.UNDER_REVIEW, by=by, internal_note=internal_note)
+
+    def request_information(self, *, by, reason, comment, internal_note=""):
+        self.transition(
+            Status.INFORMATION_REQUESTED, by=by, reason=reason, comment=comment, internal_note=internal_note
+        )
+
+    def answer(self, *, by, comment):
+        self.transition(Status.ANSWERED, by=by, comment=comment)
+
+    def accept(self, *, by, comment="", internal_note=""):
+        self.transition(Status.ACCEPTED, by=by, comment=comment, internal_note=internal_note)
+
+    def decline(self, *, by, reason, comment, internal_note=""):
+        self.transition(Status.DECLINED, by=by, reason=reason, comment=comment, internal_note=internal_note)
+
+    def withdraw(self, *, by, comment=""):
+        self.transition(Status.WITHDRAWN, by=by, comment=comment)
+
+
+class InterestLine(models.Model):
+    """One product asked about, at one hub's listing, with the listing as it stood when the EOI was sent."""
+
+    interest = models.ForeignKey(
+        ExpressionOfInterest,
+        verbose_name=_("expression of interest"),
+        on_delete=models.PROTECT,
+        related_name="lines",
+    )
+    listing = models.ForeignKey(
+        Listing, verbose_name=_("listing"), on_delete=models.PROTECT, related_name="+"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    hub = models.ForeignKey(
+        Hub, verbose_name=_("hub"), on_delete=models.PROTECT, related_name="interest_lines"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    delivery_from = models.DateField(_("delivery wanted from"))
+    delivery_until = models.DateField(_("delivery wanted until"))
+    exceeds_listed_quantity = models.BooleanField(_("more than listed"), default=False, editable=False)
+    # The listing as the buyer saw it when submitting; later edits of the listing do not change these.
+    listed_quantity = models.PositiveIntegerField(_("listed quantity"), editable=False)
+    listed_quantity_unit = models.CharField(_("unit"), max_length=10, editable=False)
+    listed_lead_time_weeks = models.PositiveSmallIntegerField(_("listed lead time (weeks)"), editable=False)
+    listed_unit_price_eur = models.DecimalField(
+        _("listed indicative unit price (EUR)"), max_digits=12, decimal_places=2, null=True, editable=False
+    )
+    listed_licence_status = models.CharField(_("listed export licence status"), max_length=12, editable=False)
+    listed_availability = models.CharField(_("listed availability"), max_length=10, editable=False)
+    listed_valid_until = models.DateField(_("listing valid until"), null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("line")
+        verbose_name_plural = _("lines")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="interest_line_positive_quantity"),
+            models.CheckConstraint(
+                condition=Q(delivery_until__gte=models.F("delivery_from")),
+                name="interest_line_window_ordered",
+            ),
+            models.UniqueConstraint(fields=["interest", "listing"], name="interest_line_one_per_listing"),
+        ]
+        indexes = [models.Index(fields=["hub", "interest"], name="interest_line_hub")]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.product}"
+
+    def take_snapshot(self, listing: Listing):
+        """Copy what the buyer is asking about from the listing, now."""
+        self.listing, self.product_id, self.hub_id = listing, listing.product_id, listing.hub_id
+        self.listed_quantity = listing.quantity_available
+        self.listed_quantity_unit = listing.quantity_unit
+        self.listed_lead_time_weeks = listing.lead_time_weeks
+        self.listed_unit_price_eur = listing.unit_price_eur
+        self.listed_licence_status = listing.licence_status
+        self.listed_availability = listing.availability
+        self.listed_valid_until = listing.valid_until
+        self.exceeds_listed_quantity = self.quantity > listing.quantity_available
+
+
+class StatusChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError(_("The review history cannot be changed."))
+
+    def delete(self):
+        raise ValidationError(_("The review history cannot be deleted."))
+
+
+class StatusChange(models.Model):
+    """One step of an EOI's review: who, when, from, to, why. Append-only, in the model and the database."""
+
+    interest = models.ForeignKey(
+        ExpressionOfInterest,
+        verbose_name=_("expression of interest"),
+        on_delete=models.PROTECT,
+        related_name="history",
+    )
+    from_status = models.CharField(_("from"), max_length=21, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=21, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True, help_text=_("Shown to the buyer."))
+    internal_note = models.TextField(_("internal note"), blank=True, help_text=_("Staff only."))
+
+    objects = StatusChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["interest", "at"], name="status_change_interest_at")]
+
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("The review history cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("The review history cannot be deleted."))
