@@ -26,6 +26,7 @@ urlpatterns = [
     path("access/", include("partners.urls")),
     path("catalogue/", include("products.urls")),
     path("hubs/", include("hubs.urls")),
+    path("interests/", include("interests.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from hubs.models import Hub, Listing
@@ -95,7 +96,7 @@ class Status(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     ACCEPTED = "accepted", _("Accepted (forwarded to the manufacturer)")
     DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("expression of interest status", "Withdrawn")
 
 
 # The workflow: from each state, the states it may move to. Final states have none.
@@ -288,7 +289,7 @@ class ExpressionOfInterest(models.Model):
                 raise ValidationError(_("Choose a reason."), code="reason_required")
             if reason and reason not in Reason.values:
                 raise ValidationError(_("Choose a reason from the list."), code="unknown_reason")
-            StatusChange.objects.create(
+            change = StatusChange.objects.create(
                 interest=current,
                 from_status=current.status,
                 to_status=to,
@@ -301,26 +302,29 @@ class ExpressionOfInterest(models.Model):
             current.decided_at = timezone.now() if not TRANSITIONS[to] else None
             current.save(update_fields=["status", "decided_at", "updated_at"])
         self.status, self.decided_at = current.status, current.decided_at
+        return change
 
     def start_review(self, *, by, internal_note=""):
-        self.transition(Status.UNDER_REVIEW, by=by, internal_note=internal_note)
+        return self.transition(Status.UNDER_REVIEW, by=by, internal_note=internal_note)
 
     def request_information(self, *, by, reason, comment, internal_note=""):
-        self.transition(
+        return self.transition(
             Status.INFORMATION_REQUESTED, by=by, reason=reason, comment=comment, internal_note=internal_note
         )
 
     def answer(self, *, by, comment):
-        self.transition(Status.ANSWERED, by=by, comment=comment)
+        return self.transition(Status.ANSWERED, by=by, comment=comment)
 
     def accept(self, *, by, comment="", internal_note=""):
-        self.transition(Status.ACCEPTED, by=by, comment=comment, internal_note=internal_note)
+        return self.transition(Status.ACCEPTED, by=by, comment=comment, internal_note=internal_note)
 
     def decline(self, *, by, reason, comment, internal_note=""):
-        self.transition(Status.DECLINED, by=by, reason=reason, comment=comment, internal_note=internal_note)
+        return self.transition(
+            Status.DECLINED, by=by, reason=reason, comment=comment, internal_note=internal_note
+        )
 
     def withdraw(self, *, by, comment=""):
-        self.transition(Status.WITHDRAWN, by=by, comment=comment)
+        return self.transition(Status.WITHDRAWN, by=by, comment=comment)
 
 
 class InterestLine(models.Model):

@@ -14,7 +14,13 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 
-staff_groups_migration = importlib.import_module("hubs.migrations.0002_staff_groups")
+# The data migrations whose rows the browser tests' emptied database must get back, with their functions.
+DATA_MIGRATIONS = [
+    ("hubs.migrations.0002_staff_groups", "create_groups"),
+    ("partners.migrations.0002_partner_vetting_group", "create_group"),
+    ("interests.migrations.0002_history_append_only_and_embargoes", "add_embargoes"),
+    ("interests.migrations.0003_staff_permissions", "grant"),
+]
 
 
 @pytest.fixture(scope="session")
@@ -28,9 +34,10 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(autouse=True)
 def staff_groups(transactional_db):
     """The live server sees only committed data, so these tests run outside a rolled-back transaction and
-    the database is emptied after each; the staff groups that the data migration made go with it, so the
-    same migration code puts them back first."""
-    staff_groups_migration.create_groups(apps, schema_editor=None)
+    the database is emptied after each; the groups, permissions and embargo list that data migrations made
+    go with it, so the same migration code puts them back first."""
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, schema_editor=None)
 
 
 @pytest.fixture(autouse=True)

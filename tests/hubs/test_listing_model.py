@@ -98,3 +98,13 @@ def test_coordinated_by_scopes_hubs_and_listings_to_a_coordinators_hubs():
     assert list(Hub.objects.coordinated_by(coordinator)) == [own_hub]
     assert list(Listing.objects.coordinated_by(coordinator)) == [own]
     assert set(Listing.objects.coordinated_by(root)) == {own, other}
+
+
+def test_interest_may_be_expressed_in_available_and_reserved_listings_that_have_not_expired():
+    today = timezone.localdate()
+    available = make_listing()
+    reserved = make_listing(availability=Availability.RESERVED)
+    make_listing(availability=Availability.EXHAUSTED, quantity_available=0)
+    make_listing(valid_until=today - datetime.timedelta(days=1))
+
+    assert set(Listing.objects.open_for_interest()) == {available, reserved}

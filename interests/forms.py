@@ -1,0 +1,282 @@
+"""What a buyer types: shortlist buttons, the expression of interest and its lines, withdrawals, answers."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from interests.models import Embargo, ExpressionOfInterest
+
+
+def with_bootstrap_classes(form):
+    """Give each widget the Bootstrap class its kind of input takes, and labels no colon."""
+    form.label_suffix = ""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.RadioSelect):
+            continue  # Django's radio markup (label around input) is styled in interests.css
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = css
+    return form
+
+
+class ShortlistToggleForm(forms.Form):
+    product = forms.IntegerField(min_value=1, error_messages={"required": _("Choose a product.")})
+    next = forms.CharField(required=False, max_length=2000)
+
+
+class InterestForm(forms.ModelForm):
+    """The expression of interest as a whole: who will use it, for what, where, and how it is paid for."""
+
+    declaration_accepted = forms.BooleanField(
+        label=_(
+            "I declare that the information given is accurate, and I understand that an export licence "
+            "will be required before any transfer."
+        ),
+        error_messages={"required": _("Tick the declaration to submit your expression of interest.")},
+    )
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = ExpressionOfInterest
+        fields = [
+            "end_user",
+            "intended_use",
+            "intended_use_other",
+            "delivery_country",
+            "end_user_certificate",
+            "financing",
+            "financing_other",
+            "contact_name",
+            "contact_phone",
+            "message",
+            "declaration_accepted",
+        ]
+        widgets = {
+            "intended_use": forms.RadioSelect,
+            "end_user_certificate": forms.RadioSelect,
+            "financing": forms.RadioSelect,
+            "message": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "intended_use_other": _("Needed when the intended use is “Other”."),
+            "financing_other": _("Needed when the financing is “Other”."),
+            "message": _("Anything the hub should know: configuration, training, spare parts."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model's blank choice ("---------") is no answer a buyer should pick from radio buttons.
+        for name in ("intended_use", "end_user_certificate", "financing"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
+        self.fields["contact_phone"].widget.input_type = "tel"
+        self.fields["contact_phone"].widget.attrs["autocomplete"] = "tel"
+        self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
+        self.order_fields([*self.Meta.fields, "idempotency_key"])
+        with_bootstrap_classes(self)
+
+    def clean_delivery_country(self):
+        country = self.cleaned_data["delivery_country"]
+        if Embargo.objects.covers(country):
+            raise forms.ValidationError(
+                _("Deliveries to this country are not possible: it is under an EU or UN arms embargo."),
+                code="embargoed",
+            )
+        return country
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("intended_use") == ExpressionOfInterest.IntendedUse.OTHER
+            and not cleaned.get("intended_use_other", "").strip()
+        ):
+            self.add_error("intended_use_other", _("Describe the intended use."))
+        if (
+            cleaned.get("financing") == ExpressionOfInterest.Financing.OTHER
+            and not cleaned.get("financing_other", "").strip()
+        ):
+            self.add_error("financing_other", _("Describe the financing."))
+        return cleaned
+
+    def details(self) -> dict:
+        """The EOI's own fields, as submit_interest takes them."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class InterestLineForm(forms.Form):
+    """One shortlisted product: whether to include it, at which hub's listing, how many, and when."""
+
+    product = forms.IntegerField(widget=forms.HiddenInput)
+    include = forms.BooleanField(label=_("Include in this expression of interest"), required=False)
+    listing = forms.TypedChoiceField(label=_("Hub and listing"), required=False, coerce=int, empty_value=None)
+    quantity = forms.IntegerField(label=_("Quantity"), required=False)
+    delivery_from = forms.DateField(
+        label=_("Delivery wanted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    delivery_until = forms.DateField(
+        label=_("Delivery wanted until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, product, listings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.product = product
+        self.listings = {listing.pk: listing for listing in listings}
+        self.fields["listing"].choices = [("", _("Choose a hub"))] + [
+            (listing.pk, listing_label(listing)) for listing in listings
+        ]
+        self.fields["listing"].error_messages["invalid_choice"] = _(
+            "This listing is no longer open to expressions of interest: it may have expired, run out or been "
+            "withdrawn. Choose another hub."
+        )
+        with_bootstrap_classes(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.product is None or cleaned.get("product") != self.product.pk:
+            raise forms.ValidationError(
+                _("Your shortlist changed in the meantime. Check the products and submit again."),
+                code="shortlist_changed",
+            )
+        if not cleaned.get("include"):
+            return cleaned
+        today = timezone.localdate()
+        listing_id = cleaned.get("listing")
+        if listing_id is None and "listing" not in self.errors:
+            self.add_error("listing", _("Choose the hub you are interested in."))
+        cleaned["listing_object"] = self.listings.get(listing_id)
+        quantity = cleaned.get("quantity")
+        if quantity is None and "quantity" not in self.errors:
+            self.add_error("quantity", _("Enter the quantity you are interested in."))
+        elif quantity is not None and quantity < 1:
+            self.add_error("quantity", _("The quantity must be at least 1."))
+        start, end = cleaned.get("delivery_from"), cleaned.get("delivery_until")
+        for name, value in (("delivery_from", start), ("delivery_until", end)):
+            if value is None and name not in self.errors:
+                self.add_error(name, _("Enter a date."))
+            elif value is not None and value <= today:
+                self.add_error(name, _("The delivery window must be in the future."))
+        if start and end and end < start:
+            self.add_error(
+                "delivery_until", _("The end of the delivery window must not be before its start.")
+            )
+        return cleaned
+
+    @property
+    def is_included(self) -> bool:
+        return bool(getattr(self, "cleaned_data", {}).get("include"))
+
+    @property
+    def exceeds_listed_quantity(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        listing, quantity = data.get("listing_object"), data.get("quantity")
+        return bool(listing and quantity and quantity > listing.quantity_available)
+
+    def line(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "listing": data["listing_object"],
+            "quantity": data["quantity"],
+            "delivery_from": data["delivery_from"],
+            "delivery_until": data["delivery_until"],
+        }
+
+
+def listing_label(listing) -> str:
+    return _("%(hub)s (%(country)s): %(quantity)s %(unit)s, %(weeks)s weeks") % {
+        "hub": listing.hub.name,
+        "country": listing.hub.country.code,
+        "quantity": listing.quantity_available,
+        "unit": listing.get_quantity_unit_display(),
+        "weeks": listing.lead_time_weeks,
+    }
+
+
+class BaseInterestLineFormSet(forms.BaseFormSet):
+    """One form per shortlisted product; each offers only that product's eligible listings."""
+
+    def __init__(self, *args, items, listings_by_product, **kwargs):
+        self.items = items
+        self.listings_by_product = listings_by_product
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index < len(self.items):
+            product = self.items[index].product
+            kwargs.update(product=product, listings=self.listings_by_product.get(product.pk, []))
+        else:
+            kwargs.update(product=None, listings=[])
+        return kwargs
+
+    @property
+    def empty_form(self):  # never shown: the forms are the shortlist, nothing is added in the browser
+        raise NotImplementedError
+
+    def clean(self):
+        if self.total_form_count() != len(self.items):
+            raise forms.ValidationError(
+                _("Your shortlist changed in the meantime. Check the products and submit again."),
+                code="shortlist_changed",
+            )
+        if any(self.errors):
+            return
+        if not any(form.is_included for form in self.forms):
+            raise forms.ValidationError(
+                _("Include at least one product in your expression of interest."), code="no_lines"
+            )
+
+    def included_forms(self):
+        return [form for form in self.forms if form.is_included]
+
+
+def interest_line_formset(items, listings_by_product, data=None):
+    formset_class = forms.formset_factory(
+        InterestLineForm,
+        formset=BaseInterestLineFormSet,
+        extra=0,
+        max_num=len(items),
+        absolute_max=len(items),
+        validate_max=True,
+        min_num=0,
+    )
+    initial = []
+    for item in items:
+        listings = listings_by_product.get(item.product.pk, [])
+        # With a single hub to choose from, it is chosen already.
+        only_one = listings[0].pk if len(listings) == 1 else None
+        initial.append({"product": item.product.pk, "include": bool(listings), "listing": only_one})
+    return formset_class(
+        data, prefix="lines", items=items, listings_by_product=listings_by_product, initial=initial
+    )
+
+
+class WithdrawForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        with_bootstrap_classes(self)
+
+    comment = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AnswerForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        with_bootstrap_classes(self)
+
+    comment = forms.CharField(
+        label=_("Your answer"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write your answer to the hub's request.")},
+    )

@@ -1,0 +1,251 @@
+"""The buyer's side of expressions of interest: the shortlist, submitting from it, and following up.
+
+Every view is for approved buyers only; products and listings are offered through the visibility rules
+(Product/Listing.objects.visible_to) and an EOI is reached only through interests.access.interest_for_buyer.
+"""
+
+import uuid
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import BadRequest, ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_countries import countries
+
+from interests.access import interest_for_buyer, shortlistable_product
+from interests.forms import AnswerForm, InterestForm, ShortlistToggleForm, WithdrawForm, interest_line_formset
+from interests.models import ExpressionOfInterest, ShortlistItem, Status
+from interests.submission import eligible_listings, submit_interest
+from partners.access import approved_buyer_required
+from products.models import Product
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _toggled_product(request):
+    form = ShortlistToggleForm(request.POST)
+    if not form.is_valid():
+        raise BadRequest(_("Choose a product to shortlist."))
+    return shortlistable_product(request, form.cleaned_data["product"])
+
+
+@require_POST
+@approved_buyer_required
+def shortlist_add(request):
+    product = _toggled_product(request)
+    ShortlistItem.objects.get_or_create(user=request.user, product=product)
+    messages.success(request, _("%(product)s is on your shortlist.") % {"product": product.name})
+    return redirect(_safe_next(request, reverse("shortlist")))
+
+
+@require_POST
+@approved_buyer_required
+def shortlist_remove(request):
+    product = _toggled_product(request)
+    ShortlistItem.objects.filter(user=request.user, product=product).delete()
+    messages.success(request, _("%(product)s was removed from your shortlist.") % {"product": product.name})
+    return redirect(_safe_next(request, reverse("shortlist")))
+
+
+def _shortlist_items(request) -> list[ShortlistItem]:
+    visible = Product.objects.visible_to(request.organisation)
+    return list(
+        ShortlistItem.objects.filter(user=request.user, product__in=visible).select_related(
+            "product__manufacturer", "product__category"
+        )
+    )
+
+
+def _listings_by_product(organisation, items) -> dict[int, list]:
+    grouped = defaultdict(list)
+    listings = (
+        eligible_listings(organisation)
+        .filter(product__in=[item.product_id for item in items])
+        .select_related("hub")
+        .order_by("hub__name", "pk")
+    )
+    for listing in listings:
+        grouped[listing.product_id].append(listing)
+    return grouped
+
+
+def _check_destinations(interest_form, line_forms) -> bool:
+    """The delivery country must be one each chosen listing may be offered to."""
+    country = str(interest_form.cleaned_data["delivery_country"]).upper()
+    ok = True
+    for form in line_forms:
+        listing = form.cleaned_data["listing_object"]
+        if country not in [destination.code for destination in listing.destination_countries]:
+            form.add_error(
+                "listing",
+                _("This listing may not be delivered to %(country)s. Choose another hub or delivery country.")
+                % {"country": countries.name(country)},
+            )
+            ok = False
+    return ok
+
+
+def _used_key_redirect(request):
+    """A form sent again (double click, back and resubmit, retry) finds the EOI its key already made."""
+    try:
+        key = uuid.UUID(request.POST.get("idempotency_key", ""))
+    except ValueError:
+        return None
+    existing = ExpressionOfInterest.objects.filter(idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.organisation_id != request.organisation.pk:
+        raise Http404(_("This form was already used. Reload the shortlist and submit again."))
+    return redirect("interest_submitted", reference=existing.reference)
+
+
+@require_http_methods(["GET", "POST"])
+@approved_buyer_required
+def shortlist(request):
+    """The shortlist, each product with the buyer's eligible listings, and the form to express interest."""
+    if request.method == "POST" and (response := _used_key_redirect(request)):
+        return response
+    organisation, buyer = request.organisation, request.buyer
+    items = _shortlist_items(request)
+    listings_by_product = _listings_by_product(organisation, items)
+    data = request.POST if request.method == "POST" else None
+    interest_form = InterestForm(
+        data,
+        initial={
+            "idempotency_key": uuid.uuid4(),
+            "delivery_country": organisation.country,
+            "contact_name": request.user.get_full_name(),
+            "contact_phone": buyer.phone,
+        },
+    )
+    formset = interest_line_formset(items, listings_by_product, data)
+    status = 200
+    if request.method == "POST":
+        if not items:
+            messages.error(request, _("Your shortlist is empty: add products from the catalogue first."))
+            status = 400
+        elif interest_form.is_valid() & formset.is_valid():
+            line_forms = formset.included_forms()
+            if _check_destinations(interest_form, line_forms):
+                interest, _created = submit_interest(
+                    buyer=buyer,
+                    organisation=organisation,
+                    details=interest_form.details(),
+                    lines=[form.line() for form in line_forms],
+                    idempotency_key=interest_form.cleaned_data["idempotency_key"],
+                )
+                if interest.organisation_id != organisation.pk:
+                    raise Http404
+                ShortlistItem.objects.filter(
+                    user=request.user, product__in=[form.product for form in line_forms]
+                ).delete()
+                return redirect("interest_submitted", reference=interest.reference)
+            status = 400
+        else:
+            status = 400
+        if status == 400 and items:
+            messages.error(
+                request, _("Your expression of interest was not submitted: please correct the marked fields.")
+            )
+    context = {
+        "items": items,
+        "rows": list(zip(items, formset.forms, strict=True)),
+        "formset": formset,
+        "form": interest_form,
+        "listings_by_product": listings_by_product,
+    }
+    return render(request, "interests/shortlist.html", context, status=status)
+
+
+@require_GET
+@approved_buyer_required
+def interest_list(request):
+    interests = (
+        ExpressionOfInterest.objects.filter(organisation=request.organisation)
+        .select_related("submitted_by")
+        .annotate(line_count=Count("lines"))
+    )
+    return render(request, "interests/interest_list.html", {"interests": list(interests)})
+
+
+def _detail_context(interest, **forms):
+    return {
+        "interest": interest,
+        "lines": list(interest.lines.select_related("product", "hub")),
+        "history": list(interest.history.select_related("actor")),
+        "may_withdraw": Status.WITHDRAWN in interest.allowed_targets(),
+        "may_answer": Status.ANSWERED in interest.allowed_targets(),
+        "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
+        "answer_form": forms.get("answer_form") or AnswerForm(),
+    }
+
+
+@require_GET
+@approved_buyer_required
+def interest_detail(request, reference):
+    interest = interest_for_buyer(request, reference)
+    return render(request, "interests/interest_detail.html", _detail_context(interest))
+
+
+@require_GET
+@approved_buyer_required
+def interest_submitted(request, reference):
+    interest = interest_for_buyer(request, reference)
+    return render(request, "interests/submitted.html", _detail_context(interest))
+
+
+@require_POST
+@approved_buyer_required
+def interest_withdraw(request, reference):
+    interest = interest_for_buyer(request, reference)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            interest.withdraw(by=request.user, comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            messages.error(
+                request,
+                _("This expression of interest can no longer be withdrawn: %(why)s")
+                % {"why": " ".join(error.messages)},
+            )
+            return render(request, "interests/interest_detail.html", _detail_context(interest), status=409)
+        messages.success(request, _("You withdrew %(reference)s.") % {"reference": interest.reference})
+        return redirect("interest_detail", reference=interest.reference)
+    return render(
+        request, "interests/interest_detail.html", _detail_context(interest, withdraw_form=form), status=400
+    )
+
+
+@require_POST
+@approved_buyer_required
+def interest_answer(request, reference):
+    interest = interest_for_buyer(request, reference)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            interest.answer(by=request.user, comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            messages.error(
+                request,
+                _("There is no open request for information to answer: %(why)s")
+                % {"why": " ".join(error.messages)},
+            )
+            return render(request, "interests/interest_detail.html", _detail_context(interest), status=409)
+        messages.success(request, _("Your answer was sent to the hub."))
+        return redirect("interest_detail", reference=interest.reference)
+    return render(
+        request, "interests/interest_detail.html", _detail_context(interest, answer_form=form), status=400
+    )

@@ -1,0 +1,572 @@
+"""Staff review expressions of interest in the admin, scoped to the hubs they coordinate.
+
+Coordinator A (of hub A) is tried against an EOI that concerns only hub B through every admin path: change
+list, search, filters, change, history, delete, the review step and the CSV export.
+"""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.contrib import admin
+from django.contrib.messages import get_messages
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from interests.admin import ExpressionOfInterestAdmin, StatusChangeInline
+from interests.models import ExpressionOfInterest, Reason, Status, StatusChange
+from tests.factories import make_buyer, make_interest, make_listing, make_product
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:interests_expressionofinterest_changelist")
+EXPORT = reverse("admin:interests_expressionofinterest_export")
+
+
+def change_url(interest):
+    return reverse("admin:interests_expressionofinterest_change", args=[interest.pk])
+
+
+def transition_url(interest):
+    return reverse("admin:interests_expressionofinterest_transition", args=[interest.pk])
+
+
+def history_url(interest):
+    return reverse("admin:interests_expressionofinterest_history", args=[interest.pk])
+
+
+def delete_url(interest):
+    return reverse("admin:interests_expressionofinterest_delete", args=[interest.pk])
+
+
+def listed_references(response) -> set[str]:
+    assert response.status_code == 200
+    return {interest.reference for interest in response.context["cl"].result_list}
+
+
+def csv_rows(response) -> list[dict]:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def listing_a(hub_a):
+    return make_listing(make_product("Alpha Interceptor"), hub_a, quantity_available=12)
+
+
+@pytest.fixture
+def listing_b(hub_b):
+    return make_listing(make_product("Bravo Jammer"), hub_b)
+
+
+@pytest.fixture
+def interest_a(buyer_a, listing_a):
+    return make_interest(buyer_a, [listing_a], end_user="Alpha Battalion")
+
+
+@pytest.fixture
+def interest_b(buyer_b, listing_b):
+    return make_interest(buyer_b, [listing_b], end_user="Bravo Brigade")
+
+
+@pytest.fixture
+def client_a(client, coordinator_a, interest_a, interest_b):
+    client.force_login(coordinator_a)
+    return client
+
+
+def transition(client, interest, to, **data):
+    return client.post(transition_url(interest), {"to_status": to, **data})
+
+
+# Scope: who sees what.
+
+
+def test_coordinator_sees_only_their_hubs_interests_in_the_change_list(client_a, interest_a, interest_b):
+    response = client_a.get(CHANGELIST)
+
+    assert listed_references(response) == {interest_a.reference}
+    assert interest_b.reference not in response.content.decode()
+
+
+def test_coordinator_cannot_find_another_hubs_interest_by_searching(client_a, interest_b):
+    for term in (interest_b.reference, '"Organisation B"', "Bravo Brigade"):
+        assert listed_references(client_a.get(CHANGELIST, {"q": term})) == set()
+
+
+def test_coordinator_cannot_filter_the_change_list_to_another_hub(client_a, interest_b, hub_b):
+    response = client_a.get(CHANGELIST, {"hub": hub_b.pk})
+
+    assert listed_references(response) == set()
+    assert "Hub B" not in response.content.decode()
+
+
+def test_coordinator_filters_offer_only_their_hubs_and_products(client_a):
+    content = client_a.get(CHANGELIST).content.decode()
+
+    assert "Hub A" in content
+    assert "Alpha Interceptor" in content
+    assert "Hub B" not in content
+    assert "Bravo Jammer" not in content
+
+
+def test_coordinator_cannot_filter_to_another_hubs_product(client_a, listing_b):
+    assert listed_references(client_a.get(CHANGELIST, {"product": listing_b.product_id})) == set()
+
+
+def test_it_answers_a_filter_value_that_is_not_an_id_with_the_admins_error_page(client_a):
+    response = client_a.get(CHANGELIST, {"hub": "abc"})
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
+@pytest.mark.parametrize("url", [change_url, history_url, delete_url])
+def test_coordinator_cannot_open_another_hubs_interest(client_a, interest_b, url):
+    assert client_a.get(url(interest_b)).status_code == 404
+
+
+def test_coordinator_cannot_move_another_hubs_interest(client_a, interest_b):
+    response = transition(client_a, interest_b, Status.UNDER_REVIEW)
+
+    assert response.status_code == 404
+    interest_b.refresh_from_db()
+    assert interest_b.status == Status.SUBMITTED
+    assert interest_b.history.count() == 1
+
+
+def test_coordinator_cannot_export_another_hubs_interest(client_a, interest_a, interest_b):
+    rows = csv_rows(client_a.get(EXPORT))
+
+    assert {row["reference"] for row in rows} == {interest_a.reference}
+
+
+def test_coordinator_cannot_export_another_hubs_interest_even_by_filtering_for_it(
+    client_a, interest_b, hub_b
+):
+    assert csv_rows(client_a.get(EXPORT, {"hub": hub_b.pk, "q": interest_b.reference})) == []
+
+
+def test_coordinator_has_no_object_permission_on_another_hubs_interest(rf, coordinator_a, interest_b):
+    request = rf.get("/")
+    request.user = coordinator_a
+    model_admin = admin.site.get_model_admin(ExpressionOfInterest)
+
+    assert not model_admin.has_view_permission(request, interest_b)
+    assert not model_admin.has_change_permission(request, interest_b)
+
+
+def test_an_interest_at_two_hubs_is_seen_by_both_coordinators(
+    client, coordinator_a, coordinator_b, buyer_a, listing_a, listing_b
+):
+    shared = make_interest(buyer_a, [listing_a, listing_b])
+
+    for coordinator in (coordinator_a, coordinator_b):
+        client.force_login(coordinator)
+        assert shared.reference in listed_references(client.get(CHANGELIST))
+        assert client.get(change_url(shared)).status_code == 200
+
+
+def test_an_interest_with_two_lines_at_one_hub_is_listed_once(client_a, buyer_a, hub_a, interest_a):
+    twice = make_interest(buyer_a, [make_listing(hub=hub_a), make_listing(hub=hub_a)])
+
+    response = client_a.get(CHANGELIST)
+
+    assert [i.reference for i in response.context["cl"].result_list].count(twice.reference) == 1
+    assert response.context["cl"].result_count == 2
+
+
+def test_it_shows_a_superuser_every_interest(client, superuser, interest_a, interest_b):
+    client.force_login(superuser)
+
+    assert listed_references(client.get(CHANGELIST)) == {interest_a.reference, interest_b.reference}
+    assert client.get(change_url(interest_b)).status_code == 200
+
+
+def test_catalogue_editor_cannot_see_interests(client, editor, interest_a):
+    client.force_login(editor)
+
+    assert client.get(CHANGELIST).status_code == 403
+    assert client.get(EXPORT).status_code == 403
+    assert transition(client, interest_a, Status.UNDER_REVIEW).status_code == 404
+
+
+def test_buyer_cannot_reach_the_staff_review(client, buyer_a, interest_a):
+    client.force_login(buyer_a.user)
+
+    for url in (CHANGELIST, EXPORT, change_url(interest_a)):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert reverse("admin:login") in response["Location"]
+
+
+# The change page: buyer fields read-only, no add, no delete, history read-only.
+
+
+def test_coordinator_reads_the_interest_with_its_lines_and_history(client_a, interest_a):
+    response = client_a.get(change_url(interest_a))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Alpha Battalion" in content
+    assert "Alpha Interceptor" in content
+    assert 'name="end_user"' not in content
+    assert 'name="history-0-comment"' not in content
+    assert f'action="{transition_url(interest_a)}"' in content
+
+
+def test_it_flags_a_line_that_asks_for_more_than_listed(client_a, buyer_a, listing_a):
+    large = make_interest(buyer_a, [listing_a], quantity=50)
+
+    content = " ".join(client_a.get(change_url(large)).content.decode().split())
+
+    assert (
+        '<td class="field-exceeds"> <p><img src="/static/admin/img/icon-yes.svg" alt="True"></p>' in content
+    )
+
+
+def test_nobody_may_add_or_delete_an_interest_in_the_admin(client, superuser, interest_a):
+    client.force_login(superuser)
+
+    assert client.get(reverse("admin:interests_expressionofinterest_add")).status_code == 403
+    assert client.get(delete_url(interest_a)).status_code == 403
+    assert client.post(delete_url(interest_a), {"post": "yes"}).status_code == 403
+    assert ExpressionOfInterest.objects.filter(pk=interest_a.pk).exists()
+
+
+def test_the_history_is_read_only_even_for_a_superuser(rf, superuser, interest_a):
+    request = rf.get("/")
+    request.user = superuser
+    inline = StatusChangeInline(ExpressionOfInterest, admin.site)
+
+    assert inline.has_view_permission(request, interest_a)
+    assert not inline.has_add_permission(request, interest_a)
+    assert not inline.has_change_permission(request, interest_a)
+    assert not inline.has_delete_permission(request, interest_a)
+    assert not admin.site.is_registered(StatusChange)
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:interests_statuschange_changelist")
+
+
+def test_the_change_form_cannot_touch_the_history_or_the_status(client, superuser, interest_a):
+    client.force_login(superuser)
+    step = interest_a.history.get()
+
+    response = client.post(
+        change_url(interest_a),
+        {
+            "status": Status.ACCEPTED,
+            "end_user": "Someone else",
+            "reviewer": "",
+            "history-TOTAL_FORMS": "1",
+            "history-INITIAL_FORMS": "1",
+            "history-0-id": step.pk,
+            "history-0-comment": "rewritten",
+            "history-0-DELETE": "on",
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "1",
+            "lines-0-id": interest_a.lines.get().pk,
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 302
+    interest_a.refresh_from_db()
+    assert (interest_a.status, interest_a.end_user) == (Status.SUBMITTED, "Alpha Battalion")
+    assert list(interest_a.history.values_list("pk", "comment")) == [(step.pk, "")]
+
+
+# Assigning a reviewer.
+
+
+def reviewer_form(interest, reviewer):
+    return {
+        "reviewer": reviewer.pk if reviewer else "",
+        "history-TOTAL_FORMS": str(interest.history.count()),
+        "history-INITIAL_FORMS": str(interest.history.count()),
+        "lines-TOTAL_FORMS": str(interest.lines.count()),
+        "lines-INITIAL_FORMS": str(interest.lines.count()),
+        "_save": "Save",
+    }
+
+
+def test_coordinator_assigns_themselves_as_reviewer(client_a, coordinator_a, interest_a):
+    response = client_a.post(change_url(interest_a), reviewer_form(interest_a, coordinator_a))
+
+    assert response.status_code == 302
+    interest_a.refresh_from_db()
+    assert interest_a.reviewer == coordinator_a
+
+
+def test_coordinator_cannot_assign_a_coordinator_of_another_hub(client_a, coordinator_b, interest_a):
+    response = client_a.post(change_url(interest_a), reviewer_form(interest_a, coordinator_b))
+
+    assert response.status_code == 200
+    assert "reviewer" in response.context["adminform"].form.errors
+    interest_a.refresh_from_db()
+    assert interest_a.reviewer is None
+
+
+# The review steps.
+
+
+def test_coordinator_starts_the_review(client_a, coordinator_a, interest_a):
+    response = transition(client_a, interest_a, Status.UNDER_REVIEW, internal_note="Looks complete.")
+
+    assert response.status_code == 302
+    assert response["Location"] == change_url(interest_a)
+    interest_a.refresh_from_db()
+    assert interest_a.status == Status.UNDER_REVIEW
+    step = interest_a.history.last()
+    assert (step.from_status, step.to_status, step.actor, step.internal_note) == (
+        Status.SUBMITTED,
+        Status.UNDER_REVIEW,
+        coordinator_a,
+        "Looks complete.",
+    )
+
+
+def test_coordinator_requests_information_with_a_reason_and_a_comment(client_a, coordinator_a, interest_a):
+    interest_a.start_review(by=coordinator_a)
+
+    response = transition(
+        client_a,
+        interest_a,
+        Status.INFORMATION_REQUESTED,
+        reason=Reason.CERTIFICATE,
+        comment="Please send the draft certificate.",
+    )
+
+    assert response.status_code == 302
+    interest_a.refresh_from_db()
+    assert interest_a.status == Status.INFORMATION_REQUESTED
+    step = interest_a.history.last()
+    assert (step.reason, step.comment) == (Reason.CERTIFICATE, "Please send the draft certificate.")
+
+
+def test_coordinator_accepts_an_interest(client_a, coordinator_a, interest_a):
+    interest_a.start_review(by=coordinator_a)
+
+    transition(client_a, interest_a, Status.ACCEPTED, comment="Forwarded.")
+
+    interest_a.refresh_from_db()
+    assert interest_a.status == Status.ACCEPTED
+    assert interest_a.decided_at is not None
+
+
+def test_coordinator_declines_an_interest_with_a_reason(client_a, coordinator_a, interest_a):
+    interest_a.start_review(by=coordinator_a)
+
+    transition(client_a, interest_a, Status.DECLINED, reason=Reason.SURPLUS_UNAVAILABLE, comment="Sold out.")
+
+    interest_a.refresh_from_db()
+    assert interest_a.status == Status.DECLINED
+    assert interest_a.history.last().reason == Reason.SURPLUS_UNAVAILABLE
+
+
+def test_the_change_page_offers_only_the_staff_steps_allowed_now(client_a, interest_a):
+    form = client_a.get(change_url(interest_a)).context["transition_form"]
+
+    assert [value for value, _label in form.fields["to_status"].choices] == [Status.UNDER_REVIEW]
+
+
+def test_a_decided_interest_offers_no_further_step(client_a, coordinator_a, interest_a):
+    interest_a.start_review(by=coordinator_a)
+    interest_a.accept(by=coordinator_a)
+
+    response = client_a.get(change_url(interest_a))
+
+    assert "transition_form" not in response.context
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"to_status": Status.ACCEPTED},  # not allowed from "submitted"
+        {"to_status": Status.WITHDRAWN},  # the buyer's step, not staff's
+        {"to_status": Status.ANSWERED, "comment": "x"},
+        {"to_status": "shipped"},
+        {},
+    ],
+)
+def test_coordinator_cannot_post_a_step_the_workflow_does_not_allow(client_a, interest_a, data):
+    response = client_a.post(transition_url(interest_a), data)
+
+    assert response.status_code == 302
+    assert messages_of(response)
+    interest_a.refresh_from_db()
+    assert interest_a.status == Status.SUBMITTED
+    assert interest_a.history.count() == 1
+
+
+@pytest.mark.parametrize("target", [Status.INFORMATION_REQUESTED, Status.DECLINED])
+def test_coordinator_cannot_request_information_or_decline_without_a_reason(
+    client_a, coordinator_a, interest_a, target
+):
+    interest_a.start_review(by=coordinator_a)
+
+    response = transition(client_a, interest_a, target, comment="Why not.")
+
+    assert response.status_code == 302
+    assert any("Choose a reason" in message for message in messages_of(response))
+    interest_a.refresh_from_db()
+    assert interest_a.status == Status.UNDER_REVIEW
+
+
+def test_coordinator_cannot_post_an_unknown_reason(client_a, coordinator_a, interest_a):
+    interest_a.start_review(by=coordinator_a)
+
+    transition(client_a, interest_a, Status.DECLINED, reason="because", comment="No.")
+
+    interest_a.refresh_from_db()
+    assert interest_a.status == Status.UNDER_REVIEW
+
+
+def test_it_refuses_a_step_from_a_stale_page(client_a, coordinator_a, interest_a):
+    """Another reviewer moved it meanwhile: the model refuses, the page says so."""
+    page_copy = ExpressionOfInterest.objects.get(pk=interest_a.pk)
+    interest_a.withdraw(by=interest_a.submitted_by)
+
+    response = transition(client_a, page_copy, Status.UNDER_REVIEW)
+
+    assert response.status_code == 302
+    assert messages_of(response)
+    interest_a.refresh_from_db()
+    assert interest_a.status == Status.WITHDRAWN
+
+
+def test_the_review_step_accepts_only_post(client_a, interest_a):
+    assert client_a.get(transition_url(interest_a)).status_code == 405
+
+
+# Filters and export.
+
+
+def test_it_filters_overdue_interests(client_a, buyer_a, listing_a, interest_a, settings):
+    late = make_interest(buyer_a, [listing_a], submitted_at=timezone.now() - datetime.timedelta(days=40))
+    decided_late = make_interest(
+        buyer_a, [listing_a], submitted_at=timezone.now() - datetime.timedelta(days=40)
+    )
+    decided_late.withdraw(by=buyer_a.user)
+
+    assert listed_references(client_a.get(CHANGELIST, {"overdue": "yes"})) == {late.reference}
+    assert listed_references(client_a.get(CHANGELIST, {"overdue": "no"})) == {
+        interest_a.reference,
+        decided_late.reference,
+    }
+
+
+def test_it_filters_by_age_and_status(client_a, coordinator_a, buyer_a, listing_a, interest_a):
+    old = make_interest(buyer_a, [listing_a], submitted_at=timezone.now() - datetime.timedelta(days=12))
+    old.start_review(by=coordinator_a)
+
+    assert listed_references(client_a.get(CHANGELIST, {"age": "week"})) == {interest_a.reference}
+    assert listed_references(client_a.get(CHANGELIST, {"age": "month"})) == {old.reference}
+    assert listed_references(client_a.get(CHANGELIST, {"status__exact": "under_review"})) == {old.reference}
+
+
+def test_it_exports_one_row_per_line_with_the_snapshot(client, superuser, buyer_a, listing_a, listing_b):
+    interest = make_interest(buyer_a, [listing_a, listing_b], quantity=15)
+    client.force_login(superuser)
+
+    rows = csv_rows(client.get(EXPORT))
+
+    assert [(row["hub"], row["product"]) for row in rows] == [
+        ("Hub A", "Alpha Interceptor"),
+        ("Hub B", "Bravo Jammer"),
+    ]
+    first = rows[0]
+    assert first["reference"] == interest.reference
+    assert first["status"] == "Submitted"
+    assert first["organisation"] == "Organisation A"
+    assert (first["country"], first["delivery country"]) == ("DE", "DE")
+    assert (first["quantity"], first["listed quantity"], first["more than listed"]) == ("15", "12", "yes")
+    assert rows[1]["more than listed"] == "no"
+    assert first["review due"] == interest.review_due_on.isoformat()
+
+
+def test_the_export_follows_the_change_list_filters(client_a, coordinator_a, buyer_a, listing_a, interest_a):
+    reviewed = make_interest(buyer_a, [listing_a])
+    reviewed.start_review(by=coordinator_a)
+
+    rows = csv_rows(client_a.get(EXPORT, {"status__exact": "under_review"}))
+
+    assert {row["reference"] for row in rows} == {reviewed.reference}
+    assert {row["reference"] for row in csv_rows(client_a.get(EXPORT, {"q": "Alpha Battalion"}))} == {
+        interest_a.reference
+    }
+
+
+def test_the_change_list_links_the_export_with_its_filters(client_a):
+    content = client_a.get(CHANGELIST, {"status__exact": "submitted"}).content.decode()
+
+    assert f'href="{EXPORT}?status__exact=submitted"' in content
+
+
+def test_the_export_answers_a_bad_filter_with_the_admins_error_page(client_a):
+    response = client_a.get(EXPORT, {"product": "x"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{CHANGELIST}?e=1"
+
+
+def test_the_change_list_shows_age_overdue_and_hubs(client_a, buyer_a, listing_a):
+    make_interest(buyer_a, [listing_a], submitted_at=timezone.now() - datetime.timedelta(days=45))
+
+    response = client_a.get(CHANGELIST)
+    content = response.content.decode()
+
+    assert '<td class="field-age">45</td>' in content
+    assert '<td class="field-hub_names">Hub A</td>' in content
+    assert "icon-yes.svg" in content
+
+
+# Query counts.
+
+
+def make_interests(buyer, hubs, count):
+    for index in range(count):
+        make_interest(buyer, [make_listing(hub=hub) for hub in hubs], end_user=f"Unit {index}")
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_the_change_list_makes_a_fixed_number_of_queries(
+    client, coordinator_a, hub_a, hub_b, django_assert_max_num_queries, count
+):
+    hub_b.coordinators.add(coordinator_a)
+    make_interests(make_buyer(), [hub_a, hub_b], count)
+    client.force_login(coordinator_a)
+
+    # session, user, the user's permissions (own and through groups), the hub filter's hubs, the delivery
+    # country filter's countries, the product filter's products, the filtered count, the full count, the
+    # page of EOIs (with organisation and reviewer), their lines with hubs (one prefetch).
+    with django_assert_max_num_queries(11):
+        response = client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == count
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_the_export_makes_a_fixed_number_of_queries(
+    client, superuser, hub_a, hub_b, django_assert_max_num_queries, count
+):
+    make_interests(make_buyer(), [hub_a, hub_b], count)
+    client.force_login(superuser)
+
+    # session, user, the change list's filters (hubs, delivery countries, products) and its two counts, the
+    # EOIs (with organisation and reviewer), their lines (with hub and product, one prefetch).
+    with django_assert_max_num_queries(9):
+        response = client.get(EXPORT)
+
+    assert len(csv_rows(response)) == 2 * count
+
+
+def test_the_model_admin_is_the_interests_admin():
+    assert isinstance(admin.site.get_model_admin(ExpressionOfInterest), ExpressionOfInterestAdmin)
