@@ -65,15 +65,19 @@ def env_json(name: str, default: dict) -> dict:
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. With DJANGO_DEBUG off Hub Catalogue refuses to start without a "
-            "secret key: set DJANGO_SECRET_KEY to a long random string (for example the output of "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
-        )
-    SECRET_KEY = "insecure-development-key-used-only-with-DJANGO_DEBUG-on"
+SECRET_KEY = env_str("DJANGO_SECRET_KEY") or (
+    "insecure-development-key-used-only-with-DJANGO_DEBUG-on" if DEBUG else ""
+)
+# Without a key, commands that need none (migrate, makemigrations, check) still run, but the site does not
+# start: hubcatalog/wsgi.py (gunicorn, runserver) refuses with this message, and Django refuses any use of an
+# empty key (sessions, signing) with its own.
+MISSING_SECRET_KEY = (
+    ""
+    if SECRET_KEY
+    else "DJANGO_SECRET_KEY is not set. With DJANGO_DEBUG off Hub Catalogue refuses to start without a "
+    "secret key: set DJANGO_SECRET_KEY to a long random string (for example the output of "
+    "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
+)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])

@@ -32,22 +32,48 @@ def load_settings(**environment) -> subprocess.CompletedProcess:
     return run_python("import django; django.setup(); print('started')", **environment)
 
 
+def start_site(**environment) -> subprocess.CompletedProcess:
+    """Load the WSGI application, as gunicorn and runserver do."""
+    return run_python("from hubcatalog.wsgi import application; print('started')", **environment)
+
+
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
-    result = load_settings(DJANGO_DEBUG="0")
+    result = start_site(DJANGO_DEBUG="0")
     assert result.returncode != 0
     assert "ImproperlyConfigured: DJANGO_SECRET_KEY is not set" in result.stderr
 
 
 def test_debug_is_off_unless_asked_for():
-    result = load_settings()
+    result = start_site()
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
-def test_it_starts_with_a_secret_key_and_debug_off():
-    result = load_settings(DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="catalogue.example")
+def test_it_starts_with_a_secret_key():
+    result = start_site(DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="catalogue.example")
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+def test_commands_that_need_no_key_run_without_one():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=PROJECT_ROOT,
+        env={key: value for key, value in os.environ.items() if not key.startswith(SETTINGS_VARIABLES)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_nothing_signs_with_an_empty_key():
+    result = run_python(
+        "import django; django.setup(); from django.core import signing; signing.dumps('x')", DJANGO_DEBUG="0"
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
 
 
 def test_it_starts_in_development_without_a_secret_key():
