@@ -23,7 +23,7 @@ demo: export DJANGO_DEBUG = 1
 demo: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) loaddata fixtures/catalogue.json fixtures/hubs.json
-	$(MANAGE) rebuild_search_index
+	$(MANAGE) rebuild_catalogue_index
 	$(MANAGE) draw_product_images
 	$(MANAGE) seed_demo
 	@echo "Hub Catalogue is at http://$(HOST):$(PORT)/ (administration: http://$(HOST):$(PORT)/admin/)"

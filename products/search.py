@@ -5,7 +5,7 @@ PostgreSQL
     the 'simple' configuration as typed and in the 'english' one stemmed), its manufacturer's name and
     category path (B), its summary (C) and its description (D). Product, Manufacturer and Category keep it
     current when they are saved; after writes that bypass save() (loaddata, queryset.update(), bulk_create)
-    run `manage.py rebuild_search_index`. Every word of the query must match: in the vector, with English
+    run `manage.py rebuild_catalogue_index`. Every word of the query must match: in the vector, with English
     stemming ("jammers" finds "jammer", "detecting" finds "detects"), or, for a word of four letters or
     more, by trigram word similarity with the product's name, its manufacturer's name or its summary
     (pg_trgm's `<%` operator; its threshold is the server's pg_trgm.word_similarity_threshold, 0.6 by

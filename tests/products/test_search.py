@@ -32,7 +32,7 @@ def suggest(query: str, queryset=None, **kwargs) -> list[str]:
 
 def rebuild(*args) -> str:
     out = io.StringIO()
-    call_command("rebuild_search_index", *args, stdout=out)
+    call_command("rebuild_catalogue_index", *args, stdout=out)
     return out.getvalue()
 
 
