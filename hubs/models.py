@@ -1,7 +1,9 @@
 """Where products are offered: the export hubs, their coordinators, and the listings of surplus at each hub.
 
 This module knows products but nothing of buyers: visibility to an organisation is asked for with a country,
-through Listing.objects.offered_to(country).
+through Listing.objects.offered_to(country). A listing's destination countries are edited as one field
+(`destination_countries`) and indexed one row per country (ListingDestination), which Listing.save() keeps in
+step, so that "offered to Germany" is an index lookup rather than a text search through every listing.
 """
 
 import datetime
@@ -10,7 +12,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -102,13 +104,14 @@ class ListingQuerySet(models.QuerySet):
         ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
 
     def offered_to(self, country_code: str):
-        """Listings whose destination countries include the given ISO 3166 alpha-2 code."""
-        # django-countries stores the list as comma-separated two-letter codes, so two letters can only
-        # match a whole entry; anything else is no country code and matches nothing.
+        """Listings whose destination countries include the given ISO 3166 alpha-2 code (anything else is no
+        country code and matches nothing)."""
         code = str(country_code).upper()
         if not COUNTRY_CODE.fullmatch(code):
             return self.none()
-        return self.filter(destination_countries__contains=code)
+        # At most one destination row per listing and country (a unique constraint): the join never
+        # repeats a listing.
+        return self.filter(destinations__country=code)
 
     def visible_to(self, organisation):
         """What a partner organisation may see: listings of published products at active hubs that may be
@@ -218,6 +221,16 @@ class Listing(models.Model):
     def __str__(self):
         return _("%(product)s at %(hub)s") % {"product": self.product.name, "hub": self.hub.name}
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "destination_countries" not in update_fields:
+            super().save(*args, **kwargs)
+            return
+        # The listing and its destination rows are written together or not at all.
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            super().save(*args, **kwargs)
+            self.index_destinations()
+
     def clean(self):
         if self.availability == self.Availability.AVAILABLE and not self.quantity_available:
             raise ValidationError(
@@ -232,6 +245,75 @@ class Listing(models.Model):
     def is_available(self) -> bool:
         return self.availability == self.Availability.AVAILABLE and not self.is_expired
 
+    def index_destinations(self):
+        """Make the listing's destination rows match `destination_countries`: one row per country."""
+        wanted = {country.code for country in self.destination_countries}
+        indexed = self.destinations.all()
+        indexed.exclude(country__in=wanted).delete()
+        present = set(indexed.values_list("country", flat=True))
+        ListingDestination.objects.bulk_create(
+            ListingDestination(listing=self, country=code) for code in sorted(wanted - present)
+        )
+
     def mark_exhausted(self):
         self.availability = self.Availability.EXHAUSTED
         self.save(update_fields=["availability", "updated_at"])
+
+
+# Every listing's destination rows from its comma-separated `destination_countries`, in one statement.
+_REBUILD_DESTINATIONS = {
+    "postgresql": """
+        INSERT INTO hubs_listingdestination (listing_id, country)
+        SELECT listing.id, code
+        FROM hubs_listing AS listing, unnest(string_to_array(listing.destination_countries, ',')) AS code
+        WHERE code <> ''
+    """,
+    # SQLite has no string splitting: the list is read as a JSON array.
+    "sqlite": """
+        INSERT INTO hubs_listingdestination (listing_id, country)
+        SELECT listing.id, code.value
+        FROM hubs_listing AS listing,
+             json_each('["' || replace(listing.destination_countries, ',', '","') || '"]') AS code
+        WHERE code.value <> ''
+    """,
+}
+
+
+class ListingDestinationQuerySet(models.QuerySet):
+    def rebuild(self) -> int:
+        """Re-derive every destination row from the listings' `destination_countries`, in one transaction:
+        after writes that bypass Listing.save() (loaddata, bulk_create, queryset.update()). Returns how many
+        rows there are now."""
+        connection = connections[self.db]
+        with transaction.atomic(using=self.db):
+            self.all().delete()
+            with connection.cursor() as cursor:
+                cursor.execute(_REBUILD_DESTINATIONS[connection.vendor])
+        return self.count()
+
+
+class ListingDestination(models.Model):
+    """One country a listing may be offered to: the index behind Listing.objects.offered_to().
+
+    Derived from Listing.destination_countries (the field coordinators edit) by Listing.save() and by
+    `manage.py rebuild_catalogue_index`; nothing else writes it.
+    """
+
+    listing = models.ForeignKey(
+        Listing, verbose_name=_("listing"), on_delete=models.CASCADE, related_name="destinations"
+    )
+    country = models.CharField(_("country"), max_length=2)
+
+    objects = ListingDestinationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("listing destination")
+        verbose_name_plural = _("listing destinations")
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "country"], name="listing_destination_once"),
+        ]
+        # Buyers' queries start from their country: every listing offered to it, in listing order.
+        indexes = [models.Index(fields=["country", "listing"], name="listing_destination_country")]
+
+    def __str__(self):
+        return f"{self.listing_id} → {self.country}"

@@ -22,6 +22,7 @@ from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 from products import media
+from products.words import VOCABULARY_MAX_LENGTH, vocabulary_words
 
 NSN_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{3}-[0-9]{4}$"
 MAX_CATEGORY_DEPTH = 5
@@ -91,9 +92,9 @@ class Category(models.Model):
             update_fields is None or bool({"name", "parent", "parent_id"} & set(update_fields))
         )
         super().save(*args, **kwargs)
-        if may_rename and stores_search_vector(self._state.db):
-            # Products carry their category path (this name and its ancestors') in their search vector.
-            Product.objects.using(self._state.db).in_category(self).refresh_search_vector()
+        if may_rename:
+            # Products are found by their category path (this name and its ancestors').
+            Product.objects.using(self._state.db).in_category(self).refresh_search_index()
 
     def ancestors(self) -> list["Category"]:
         """The parent, the grandparent, … up to the root (nearest first)."""
@@ -248,24 +249,37 @@ class Manufacturer(models.Model):
         update_fields = kwargs.get("update_fields")
         may_rename = not self._state.adding and (update_fields is None or "name" in update_fields)
         super().save(*args, **kwargs)
-        if may_rename and stores_search_vector(self._state.db):
-            # Its products carry its name in their search vector: one UPDATE refreshes them all.
-            self.products.refresh_search_vector()
+        if may_rename:
+            # Its products are found by its name: one statement refreshes them all.
+            self.products.refresh_search_index()
 
 
-# Full-text search (queries and the SQLite fallback: products/search.py). On PostgreSQL each product stores a
-# weighted search vector; its GIN index, and the trigram index on the name, are made by migration 0002 on
-# PostgreSQL only, so they are not in Meta.indexes, which both databases share. SQLite stores nothing.
+# Full-text search (the queries: products/search.py). Each database keeps its own index of the products' text,
+# written by the database from the saved rows (refresh_search_index), so that one statement refreshes any
+# number of products:
+# - PostgreSQL: a weighted tsvector per product (Product.search_vector), with a GIN index, and a trigram index
+#   on the name for suggestions; made by migration 0002 on PostgreSQL only, so not in Meta.indexes.
+# - SQLite: the FTS5 table products_search (ProductSearchEntry), made by migration 0003 on SQLite only.
+# - Both: SearchTerm, the vocabulary that mistyped words are corrected against.
 SEARCH_CONFIG = "english"  # stemmed: "jammers" and "jammer" are one word
 NAME_SEARCH_CONFIG = "simple"  # names are proper nouns: indexed as typed too
 SEARCHED_PRODUCT_FIELDS = frozenset(
     {"name", "summary", "description", "manufacturer", "manufacturer_id", "category", "category_id"}
 )
+# SQLite: the FTS5 table's columns in their order, and bm25's weight for each (the same order of importance
+# as PostgreSQL's weights A, B, C, D).
+FULL_TEXT_COLUMNS = ("name", "context", "summary", "description")
+FULL_TEXT_WEIGHTS = (8.0, 4.0, 2.0, 1.0)
 
 
 def stores_search_vector(using: str) -> bool:
-    """Whether this database keeps products' search vectors: PostgreSQL does, SQLite reads live columns."""
+    """Whether this database keeps products' search vectors: PostgreSQL does; SQLite has its FTS5 table."""
     return connections[using].vendor == "postgresql"
+
+
+def category_path_levels(prefix: str = "") -> list[str]:
+    """The lookups of a category's name and its ancestors' names, nearest first."""
+    return [prefix + "parent__" * level + "name" for level in range(MAX_CATEGORY_DEPTH)]
 
 
 def product_search_document() -> SearchVector:
@@ -273,8 +287,7 @@ def product_search_document() -> SearchVector:
     description (D). One SQL expression over a product's row, the other tables' names coming through
     subqueries, so that one UPDATE refreshes any number of products."""
     manufacturer_name = Manufacturer.objects.filter(pk=OuterRef("manufacturer_id")).values("name")[:1]
-    levels = ["parent__" * level + "name" for level in range(MAX_CATEGORY_DEPTH)]
-    path = Concat(*[part for level in levels for part in (models.F(level), Value(" "))][:-1])
+    path = Concat(*[part for level in category_path_levels() for part in (models.F(level), Value(" "))][:-1])
     category_path = Category.objects.filter(pk=OuterRef("category_id")).values_list(path)[:1]
     return (
         SearchVector("name", config=NAME_SEARCH_CONFIG, weight="A")
@@ -283,6 +296,23 @@ def product_search_document() -> SearchVector:
         + SearchVector("summary", config=SEARCH_CONFIG, weight="C")
         + SearchVector("description", config=SEARCH_CONFIG, weight="D")
     )
+
+
+# SQLite: a product's row of the FTS5 table, from the product, its manufacturer and its category path.
+_FULL_TEXT_ROWS = """
+    SELECT product.id, product.name,
+           coalesce(manufacturer.name, '') || ' ' || coalesce(level0.name, '') || ' '
+           || coalesce(level1.name, '') || ' ' || coalesce(level2.name, '') || ' '
+           || coalesce(level3.name, '') || ' ' || coalesce(level4.name, ''),
+           product.summary, product.description
+    FROM products_product AS product
+    LEFT JOIN products_manufacturer AS manufacturer ON manufacturer.id = product.manufacturer_id
+    LEFT JOIN products_category AS level0 ON level0.id = product.category_id
+    LEFT JOIN products_category AS level1 ON level1.id = level0.parent_id
+    LEFT JOIN products_category AS level2 ON level2.id = level1.parent_id
+    LEFT JOIN products_category AS level3 ON level3.id = level2.parent_id
+    LEFT JOIN products_category AS level4 ON level4.id = level3.parent_id
+"""
 
 
 class ProductQuerySet(models.QuerySet):
@@ -294,12 +324,24 @@ class ProductQuerySet(models.QuerySet):
         are on listings, which have their own rule (Listing.objects.visible_to)."""
         return self.published()
 
-    def refresh_search_vector(self) -> int:
-        """Recompute these products' stored search vectors in one UPDATE (PostgreSQL; SQLite stores none).
-        Needed after writes that bypass save(): loaddata, queryset.update(), bulk_create."""
-        if not stores_search_vector(self.db):
-            return 0
-        return self.update(search_vector=product_search_document())
+    def refresh_search_index(self):
+        """Recompute these products' search index from their rows as stored, and add their words to the
+        vocabulary: a statement or two however many products. Product, Manufacturer and Category call it when
+        they save a searched field; after writes that bypass save() (loaddata, queryset.update(), bulk_create)
+        `manage.py rebuild_catalogue_index` does it for every product."""
+        if stores_search_vector(self.db):
+            self.update(search_vector=product_search_document())
+        else:
+            ids_sql, ids_params = self.values("pk").query.sql_with_params()
+            columns = ", ".join(FULL_TEXT_COLUMNS)
+            with connections[self.db].cursor() as cursor:
+                cursor.execute(f"DELETE FROM products_search WHERE rowid IN ({ids_sql})", ids_params)
+                cursor.execute(
+                    f"INSERT INTO products_search (rowid, {columns}) {_FULL_TEXT_ROWS} "
+                    f"WHERE product.id IN ({ids_sql})",
+                    ids_params,
+                )
+        SearchTerm.objects.using(self.db).add_words_of(self)
 
     def in_category(self, category: Category):
         """Products of the category or any category below it."""
@@ -457,13 +499,13 @@ class Product(models.Model):
         update_fields = kwargs.get("update_fields")
         using = kwargs.get("using") or router.db_for_write(Product, instance=self)
         searched_fields_change = update_fields is None or bool(SEARCHED_PRODUCT_FIELDS & set(update_fields))
-        if not (searched_fields_change and stores_search_vector(using)):
+        if not searched_fields_change:
             super().save(*args, **kwargs)
             return
-        # The database computes the vector from the saved row and the names it refers to, in one transaction.
+        # The database indexes the saved row and the names it refers to, in the same transaction.
         with transaction.atomic(using=using, savepoint=False):
             super().save(*args, **kwargs)
-            Product.objects.using(using).filter(pk=self.pk).refresh_search_vector()
+            Product.objects.using(using).filter(pk=self.pk).refresh_search_index()
 
     def clean(self):
         if not self.military_list_category and not self.is_dual_use:
@@ -623,6 +665,83 @@ def format_number(number: Decimal | None) -> str:
     if number is None:
         return ""
     return f"{number.normalize():f}"
+
+
+class SearchTermQuerySet(models.QuerySet):
+    def add_words_of(self, products: ProductQuerySet):
+        """Add the words of these products' searched text that the vocabulary lacks (none is ever removed
+        here: a word no product has any more only leads a mistyped query to no result, until a rebuild)."""
+        text_fields = [
+            "name",
+            "summary",
+            "description",
+            "manufacturer__name",
+            *category_path_levels("category__"),
+        ]
+        words = set()
+        for texts in products.order_by().values_list(*text_fields).iterator(chunk_size=2000):
+            words |= vocabulary_words(*texts)
+        self.bulk_create(
+            [SearchTerm(term=word) for word in sorted(words)], ignore_conflicts=True, batch_size=2000
+        )
+
+
+class SearchTerm(models.Model):
+    """A word of the catalogue's searched text, lower-cased: the vocabulary that a mistyped word of a query is
+    corrected against ("jamer" → "jammer"). On PostgreSQL a trigram index finds the candidates (migration
+    0003); on SQLite, words with the same first letter."""
+
+    term = models.CharField(_("term"), max_length=VOCABULARY_MAX_LENGTH, unique=True)
+
+    objects = SearchTermQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+
+    def __str__(self):
+        return self.term
+
+
+class FullTextMatchField(models.TextField):
+    """FTS5's hidden column named after its table: `column MATCH 'query'` asks the full-text index."""
+
+
+@FullTextMatchField.register_lookup
+class FullTextMatch(models.Lookup):
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class ProductSearchEntry(models.Model):
+    """SQLite only: a product's row of the FTS5 full-text table `products_search` (migration 0003 makes it on
+    SQLite; PostgreSQL has Product.search_vector instead). Its rowid is the product's id; `rank` is bm25 with
+    FULL_TEXT_WEIGHTS (lower is better), set as the table's default ranking by the migration."""
+
+    product = models.OneToOneField(
+        Product,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        related_name="search_entry",
+    )
+    name = models.TextField()
+    context = models.TextField()
+    summary = models.TextField()
+    description = models.TextField()
+    document = FullTextMatchField(db_column="products_search")
+    rank = models.FloatField()
+
+    class Meta:
+        managed = False
+        db_table = "products_search"
+
+    def __str__(self):
+        return self.name
 
 
 class ProductImage(models.Model):

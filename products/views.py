@@ -17,12 +17,12 @@ from hubs.models import Listing
 from partners.access import approved_buyer_required
 from products import compare
 from products.access import document_for_buyer, product_for_buyer
+from products.facets import CatalogueFacets
 from products.filters import SEARCH_MAX_LENGTH, ProductFilter
 from products.models import Product
-from products.search import suggest_products
+from products.search import SUGGEST_MIN_LENGTH, suggest_products
 
 PAGE_SIZES = (12, 24)
-SUGGEST_MIN_LENGTH = 2
 SUGGEST_LIMIT = 8
 RELATED_PRODUCTS = 4
 
@@ -38,9 +38,19 @@ def page_size(request, notices: list[str]) -> int:
     return PAGE_SIZES[0]
 
 
-def page_of(request, queryset, per_page: int, notices: list[str]):
+class CountedPaginator(Paginator):
+    """A paginator told its number of items (counted with the facets), so that it does not count again."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
+def page_of(request, queryset, per_page: int, notices: list[str], *, count: int | None = None):
     """The asked page, or the nearest one that exists, saying so."""
-    paginator = Paginator(queryset, per_page)
+    paginator = (
+        Paginator(queryset, per_page) if count is None else CountedPaginator(queryset, per_page, count=count)
+    )
     raw = request.GET.get("page", "")
     try:
         return paginator.page(raw or 1)
@@ -67,9 +77,10 @@ def catalogue(request):
         queryset=Product.objects.visible_to(organisation).for_catalogue(),
         organisation=organisation,
     )
+    facets = CatalogueFacets(product_filter)
     notices = []
     per_page = page_size(request, notices)
-    page = page_of(request, product_filter.qs, per_page, notices)
+    page = page_of(request, product_filter.qs, per_page, notices, count=facets.total)
     context = {
         "form": product_filter.form,
         "category": product_filter.values.get("category"),
@@ -80,11 +91,11 @@ def catalogue(request):
         "page_sizes": PAGE_SIZES,
         "errors": product_filter.error_messages(),
         "notices": notices,
-        "facets": product_filter.facets(),
+        "facets": facets.facets(),
         "spec_groups": product_filter.spec_groups(),
-        "chips": product_filter.chips(),
+        "chips": facets.chips(),
         "search_query": product_filter.search_query,
-        "sort_options": product_filter.sort_options(),
+        "sort_options": facets.sort_options(),
         "sort_value": product_filter.values.get("sort") or "",
         "compared_ids": compare.compared_ids(request),
     }

@@ -7,7 +7,7 @@
 (function () {
   "use strict";
 
-  var MIN_LENGTH = 2;
+  var MIN_LENGTH = 3; // products.search.SUGGEST_MIN_LENGTH: trigram and prefix indexes need three letters
   var DELAY_MS = 200;
 
   function setUp(container) {

@@ -1,14 +1,16 @@
 """Hubs and listings: one listing per product and hub, availability that expires, destinations."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hubs.models import Hub, Listing
+from hubs.models import Hub, Listing, ListingDestination
 from tests.factories import make_hub, make_listing, make_product, make_staff_user
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +110,58 @@ def test_interest_may_be_expressed_in_available_and_reserved_listings_that_have_
     make_listing(valid_until=today - datetime.timedelta(days=1))
 
     assert set(Listing.objects.open_for_interest()) == {available, reserved}
+
+
+# --- The destination index ----------------------------------------------------------------------------------
+def indexed_countries(listing) -> set[str]:
+    return set(ListingDestination.objects.filter(listing=listing).values_list("country", flat=True))
+
+
+def test_saving_a_listing_indexes_one_row_per_destination_country():
+    listing = make_listing(destination_countries=["DE", "PL"])
+
+    assert indexed_countries(listing) == {"DE", "PL"}
+
+
+def test_changing_the_destinations_changes_the_index_in_the_same_save():
+    listing = make_listing(destination_countries=["DE", "PL"])
+
+    listing.destination_countries = ["PL", "DK"]
+    listing.save()
+    assert indexed_countries(listing) == {"PL", "DK"}
+    assert set(Listing.objects.offered_to("DK")) == {listing}
+    assert not Listing.objects.offered_to("DE").exists()
+
+    listing.destination_countries = []
+    listing.save(update_fields=["destination_countries", "updated_at"])
+    assert indexed_countries(listing) == set()
+
+
+def test_saving_other_fields_leaves_the_index_alone(django_assert_num_queries):
+    listing = make_listing(destination_countries=["DE"])
+
+    listing.lead_time_weeks = 3
+    with django_assert_num_queries(1):  # the UPDATE of the listing only
+        listing.save(update_fields=["lead_time_weeks", "updated_at"])
+    assert indexed_countries(listing) == {"DE"}
+
+
+def test_the_rebuild_command_restores_the_index_after_writes_that_bypass_save():
+    kept = make_listing(destination_countries=["DE"])
+    changed = make_listing(destination_countries=["DE"])
+    Listing.objects.filter(pk=changed.pk).update(destination_countries="FR,IT")  # as loaddata writes rows
+    assert indexed_countries(changed) == {"DE"}
+
+    out = io.StringIO()
+    call_command("rebuild_catalogue_index", stdout=out)
+
+    assert indexed_countries(changed) == {"FR", "IT"}
+    assert indexed_countries(kept) == {"DE"}
+    assert "3 listing destinations" in out.getvalue()
+
+
+def test_deleting_a_listing_deletes_its_destination_rows():
+    listing = make_listing(destination_countries=["DE", "PL"])
+    listing.delete()
+
+    assert not ListingDestination.objects.exists()

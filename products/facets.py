@@ -1,0 +1,346 @@
+"""What the catalogue shows around its results: facet counts, the active filters as chips, the sort options.
+
+Facet counts say how many products each choice would show with the other active filters applied. They are
+answered, with the number of results, by one statement (CatalogueFacets.counts): each distinct set of
+filters the facets need is a common table expression computed once (MATERIALIZED, on PostgreSQL 12+ and
+SQLite 3.35+), and every facet is a GROUP BY over its set, joined by UNION ALL. A page with no active filter
+needs one set; each active filter that has a facet of its own adds one (its facet counts without it).
+
+The category facet drills down: it counts the chosen category's subcategories within the results, and shows
+the categories above it as ways back up, so it never has to count the whole catalogue without the category.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connections
+from django.db.models import F
+from django.http import QueryDict
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django_countries import countries
+from django_filters.constants import EMPTY_VALUES
+
+from hubs.models import Hub
+from products.filters import SORT_CHOICES, YES, ProductFilter, spec_filter_name
+from products.models import Category, Manufacturer, MilitaryListCategory
+
+# The most frequent choices a long facet shows (the chosen ones always show); the rest are a search away.
+MAX_CHOICES = 15
+
+# The product columns the counts group by, named so that they cannot clash in the statement.
+PRODUCT_COLUMNS = {
+    "facet_product": F("pk"),
+    "facet_category": F("category_id"),
+    "facet_manufacturer": F("manufacturer_id"),
+    "facet_ml": F("military_list_category"),
+    "facet_trl": F("technology_readiness_level"),
+    "facet_combat_proven": F("is_combat_proven"),
+    "facet_authorised": F("is_authorised_for_use"),
+}
+LISTING_COLUMNS = {
+    "facet_product": F("product_id"),
+    "facet_hub": F("hub_id"),
+    "facet_country": F("hub__country"),
+}
+# Which product column each grouped facet counts, and the filter that facet leaves out of its own count.
+PRODUCT_FACETS = {
+    "category": ("facet_category", None),  # drills down within the results: see the module's docstring
+    "manufacturer": ("facet_manufacturer", "manufacturer"),
+    "ml": ("facet_ml", "ml"),
+    "trl_min": ("facet_trl", "trl_min"),
+}
+FLAG_FACETS = {"combat_proven": "facet_combat_proven", "authorised": "facet_authorised"}
+LISTING_FACETS = {"hub": "facet_hub", "country": "facet_country"}
+TOTAL = "total"
+
+
+@dataclass
+class FacetChoice:
+    value: str
+    label: str
+    count: int | None  # None: a way back up the category tree, not counted
+    selected: bool
+    children: list["FacetChoice"] = field(default_factory=list)
+
+
+@dataclass
+class Facet:
+    name: str
+    legend: str
+    choices: list[FacetChoice]
+
+
+@dataclass
+class Chip:
+    label: str
+    query: str  # "?…" or "" for the bare catalogue
+
+
+class CatalogueFacets:
+    """The facets, chips, sort options and number of results of one catalogue request."""
+
+    def __init__(self, product_filter: ProductFilter):
+        self.filter = product_filter
+        self.values = product_filter.values
+
+    # Counting
+
+    def _without(self, *names) -> dict:
+        """The active filters' values but those named (and the sort, which filters nothing)."""
+        return {
+            name: value
+            for name, value in self.values.items()
+            if name not in names and name != "sort" and value not in EMPTY_VALUES
+        }
+
+    @cached_property
+    def counts(self) -> dict[str, dict[str, int]]:
+        """{facet: {value: number of products}}, and {"total": {"": results}}: one statement."""
+        bases: dict[tuple, tuple[int, dict]] = {}
+
+        def base(values: dict) -> str:
+            key = tuple(sorted((name, repr(value)) for name, value in values.items()))
+            if key not in bases:
+                bases[key] = (len(bases), values)
+            return f"facet_base_{bases[key][0]}"
+
+        selects: list[tuple[str, list]] = []
+        everything = self._without()
+        selects.append((f"SELECT %s, '', COUNT(*) FROM {base(everything)}", [TOTAL]))
+        for name, (column, own_filter) in PRODUCT_FACETS.items():
+            values = self._without(own_filter) if own_filter else everything
+            selects.append(
+                (
+                    f"SELECT %s, CAST({column} AS TEXT), COUNT(*) FROM {base(values)} GROUP BY {column}",
+                    [name],
+                )
+            )
+        for name, column in FLAG_FACETS.items():
+            counted = f"SUM(CASE WHEN {column} THEN 1 ELSE 0 END)"
+            selects.append((f"SELECT %s, %s, {counted} FROM {base(self._without(name))}", [name, YES]))
+        for name, column in LISTING_FACETS.items():
+            values = self._without(name)
+            listings_sql, params = self._listings(values)
+            selects.append(
+                (
+                    f"SELECT %s, CAST(listing.{column} AS TEXT), COUNT(DISTINCT listing.facet_product) "
+                    f"FROM ({listings_sql}) AS listing "
+                    f"WHERE listing.facet_product IN (SELECT facet_product FROM {base(values)}) "
+                    f"GROUP BY listing.{column}",
+                    [name, *params],
+                )
+            )
+        values = self._without("available")
+        listings_sql, params = self._listings({**values, "available": YES})
+        selects.append(
+            (
+                f"SELECT %s, %s, COUNT(DISTINCT listing.facet_product) FROM ({listings_sql}) AS listing "
+                f"WHERE listing.facet_product IN (SELECT facet_product FROM {base(values)})",
+                ["available", YES, *params],
+            )
+        )
+
+        queryset = self.filter.queryset
+        ctes, cte_params = [], []
+        for number, values in sorted(bases.values(), key=lambda entry: entry[0]):
+            rows = self.filter.filtered(values).order_by().values(**PRODUCT_COLUMNS)
+            sql, params = rows.query.sql_with_params()
+            ctes.append(f"facet_base_{number} AS MATERIALIZED ({sql})")
+            cte_params.extend(params)
+        statement = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(sql for sql, _params in selects)
+        all_params = [*cte_params, *(param for _sql, params in selects for param in params)]
+        counts: dict[str, dict[str, int]] = defaultdict(dict)
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(statement, all_params)
+            for facet, value, count in cursor.fetchall():
+                if value is not None and count:
+                    counts[facet][value] = int(count)
+        return dict(counts)
+
+    def _listings(self, values: dict) -> tuple[str, list]:
+        """The buyer's visible listings that pass the listing filters in `values`, as SQL."""
+        listings = self.filter.narrow_listings(self.filter.visible_listings, values)
+        return listings.order_by().values(**LISTING_COLUMNS).query.sql_with_params()
+
+    @property
+    def total(self) -> int:
+        return self.counts.get(TOTAL, {}).get("", 0)
+
+    # Facets
+
+    def facets(self) -> dict[str, Facet]:
+        counts = self.counts
+        values = self.values
+        facets = {"category": self.category_facet()}
+
+        hubs = {str(hub.pk): hub for hub in Hub.objects.active()}
+        found = {
+            hubs[pk].slug: (hubs[pk].name, count) for pk, count in counts.get("hub", {}).items() if pk in hubs
+        }
+        chosen = {hub.slug: hub.name for hub in values.get("hub") or []}
+        facets["hub"] = self._facet("hub", _("Hub"), found, chosen)
+
+        found = {code: (countries.name(code), count) for code, count in counts.get("country", {}).items()}
+        chosen = {code: countries.name(code) for code in values.get("country") or []}
+        facets["country"] = self._facet("country", _("Hub country"), found, chosen)
+
+        manufacturer_counts = counts.get("manufacturer", {})
+        chosen_makers = values.get("manufacturer") or []
+        shown = {
+            pk for pk, _count in sorted(manufacturer_counts.items(), key=lambda item: -item[1])[:MAX_CHOICES]
+        }
+        makers = Manufacturer.objects.filter(pk__in=shown).only("pk", "slug", "name")
+        found = {maker.slug: (maker.name, manufacturer_counts[str(maker.pk)]) for maker in makers}
+        chosen = {maker.slug: maker.name for maker in chosen_makers}
+        found.update(
+            {
+                maker.slug: (maker.name, manufacturer_counts.get(str(maker.pk), 0))
+                for maker in chosen_makers
+                if str(maker.pk) in manufacturer_counts
+            }
+        )
+        facets["manufacturer"] = self._facet("manufacturer", _("Manufacturer"), found, chosen)
+
+        found = {
+            code: (MilitaryListCategory(code).label, count)
+            for code, count in counts.get("ml", {}).items()
+            if code in MilitaryListCategory.values
+        }
+        chosen = {code: MilitaryListCategory(code).label for code in values.get("ml") or []}
+        facets["ml"] = self._facet("ml", _("EU Military List category"), found, chosen, sort_by_label=False)
+
+        facets["trl_min"] = self.readiness_facet()
+        facets["availability"] = Facet("availability", _("Availability"), [self._yes_choice("available")])
+        facets["status"] = Facet(
+            "status", _("Status"), [self._yes_choice("combat_proven"), self._yes_choice("authorised")]
+        )
+        return facets
+
+    def _yes_choice(self, name: str) -> FacetChoice:
+        """A checkbox filter's choice, counted as if it were ticked."""
+        count = self.counts.get(name, {}).get(YES, 0)
+        return FacetChoice(name, str(self.filter.filters[name].label), count, self.values.get(name) == YES)
+
+    @staticmethod
+    def _facet(name, legend, found: dict, chosen: dict, *, sort_by_label=True) -> Facet:
+        """The choices that have products (`found`: value → (label, count)), and the chosen ones even when
+        nothing is left in them, so that they can be unticked."""
+        choices = [
+            FacetChoice(value, str(label), count, value in chosen) for value, (label, count) in found.items()
+        ]
+        choices += [
+            FacetChoice(value, str(label), 0, True) for value, label in chosen.items() if value not in found
+        ]
+        if sort_by_label:
+            return Facet(name, legend, sorted(choices, key=lambda choice: choice.label.lower()))
+        return Facet(name, legend, sorted(choices, key=lambda choice: int(choice.value.removeprefix("ML"))))
+
+    def category_facet(self) -> Facet:
+        """Without a chosen category, the tree of categories with results, each counting its subcategories'
+        products. With one: the categories above it (uncounted, to go back up), it, and the subcategories
+        below it with results."""
+        own = {int(pk): count for pk, count in self.counts.get("category", {}).items()}
+        categories = list(Category.objects.order_by("position", "name"))
+        children = defaultdict(list)
+        for category in categories:
+            children[category.parent_id].append(category)
+        chosen = self.values.get("category")
+
+        def branch(parent_id) -> list[FacetChoice]:
+            choices = []
+            for category in children.get(parent_id, []):
+                below = branch(category.pk)
+                count = own.get(category.pk, 0) + sum(child.count for child in below)
+                if count or (chosen is not None and category.pk == chosen.pk):
+                    selected = chosen is not None and chosen.pk == category.pk
+                    choices.append(FacetChoice(category.slug, category.name, count, selected, below))
+            return choices
+
+        if chosen is None:
+            return Facet("category", _("Category"), branch(None))
+        by_pk = {category.pk: category for category in categories}
+        node = FacetChoice(chosen.slug, chosen.name, sum(own.values()), True, branch(chosen.pk))
+        for ancestor_pk in chosen.lineage_ids()[1:]:
+            ancestor = by_pk[ancestor_pk]
+            node = FacetChoice(ancestor.slug, ancestor.name, None, False, [node])
+        return Facet("category", _("Category"), [node])
+
+    def readiness_facet(self) -> Facet:
+        per_level = {int(level): count for level, count in self.counts.get("trl_min", {}).items()}
+        total = sum(per_level.values())
+        chosen = self.values.get("trl_min")
+        choices = []
+        for level in range(9, 0, -1):
+            count = sum(n for found, n in per_level.items() if found >= level)
+            # Levels below the lowest one present would all repeat the total: offer them only when chosen.
+            below_all = choices and choices[-1].count == total
+            if (count and not below_all) or chosen == str(level):
+                label = _("TRL 9") if level == 9 else _("TRL %(level)s or higher") % {"level": level}
+                choices.append(FacetChoice(str(level), label, count, chosen == str(level)))
+        return Facet("trl_min", _("Minimum technology readiness level"), choices)
+
+    # Chips and sorting
+
+    def query_without(self, name: str, value: str | None = None, *also: str) -> str:
+        """The current query string without one parameter (or one of its values) and without the page,
+        empty parameters dropped so that shared links stay short."""
+        params = QueryDict(mutable=True)
+        for key, entries in self.filter.data.lists():
+            if key in ("page", *also) or (key == name and value is None):
+                continue
+            kept = [entry for entry in entries if entry != "" and not (key == name and entry == value)]
+            if kept:
+                params.setlist(key, kept)
+        return f"?{params.urlencode()}" if params else ""
+
+    def chips(self) -> list[Chip]:
+        """Each active filter, as a link that removes just that filter."""
+        values = self.values
+        chips = []
+        if self.filter.search_query:
+            label = _("Search: “%(query)s”") % {"query": self.filter.search_query}
+            chips.append(Chip(label, self.query_without("q")))
+        category = values.get("category")
+        if category:
+            spec_names = [name for name in self.filter.data if name.startswith("spec_")]
+            label = _("Category: %(name)s") % {"name": category.name}
+            chips.append(Chip(label, self.query_without("category", None, *spec_names)))
+        for attribute in self.filter.spec_attributes:
+            unit = f" {attribute.unit}" if attribute.unit else ""
+            for bound, text in (
+                ("min", _("%(name)s at least %(value)s")),
+                ("max", _("%(name)s at most %(value)s")),
+            ):
+                name = spec_filter_name(attribute, bound)
+                if values.get(name) is not None:
+                    shown = f"{values[name].normalize():f}{unit}"
+                    chips.append(
+                        Chip(text % {"name": attribute.name, "value": shown}, self.query_without(name))
+                    )
+        for hub in values.get("hub") or []:
+            chips.append(Chip(_("Hub: %(name)s") % {"name": hub.name}, self.query_without("hub", hub.slug)))
+        for code in values.get("country") or []:
+            label = _("Hub country: %(name)s") % {"name": countries.name(code)}
+            chips.append(Chip(label, self.query_without("country", code)))
+        for maker in values.get("manufacturer") or []:
+            label = _("Manufacturer: %(name)s") % {"name": maker.name}
+            chips.append(Chip(label, self.query_without("manufacturer", maker.slug)))
+        for code in values.get("ml") or []:
+            chips.append(Chip(_("Military List: %(code)s") % {"code": code}, self.query_without("ml", code)))
+        if values.get("trl_min"):
+            label = _("TRL at least %(level)s") % {"level": values["trl_min"]}
+            chips.append(Chip(label, self.query_without("trl_min")))
+        for name in ("available", "combat_proven", "authorised"):
+            if values.get(name) == YES:
+                chips.append(Chip(str(self.filter.filters[name].label), self.query_without(name)))
+        if values.get("lead_time_max") is not None:
+            label = _("Lead time at most %(weeks)s weeks") % {"weeks": values["lead_time_max"]}
+            chips.append(Chip(label, self.query_without("lead_time_max")))
+        return chips
+
+    def sort_options(self) -> list[tuple[str, str]]:
+        """The sort select's options: the empty value is the default (best match when searching)."""
+        if self.filter.search_query:
+            return [("", _("Best match")), *((key, str(label)) for key, label in SORT_CHOICES[1:])]
+        return [("", _("Name")), *((key, str(label)) for key, label in SORT_CHOICES[2:])]
