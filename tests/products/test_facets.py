@@ -1,4 +1,4 @@
-"""CatalogueFacets: the counts beside the catalogue's results, the chips that remove a filter, and their cost."""
+"""CatalogueFacets: the counts beside the catalogue's results, the chips that remove a filter, their cost."""
 
 import pytest
 from django.db import connection

@@ -4,9 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.http import QueryDict
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hubs.models import Listing
