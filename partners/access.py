@@ -14,11 +14,15 @@ from partners.models import Buyer, PartnerOrganisation
 
 
 def buyer_of(user) -> Buyer | None:
-    """The user's buyer profile with its organisation (one query), or None."""
+    """The user's buyer profile with its organisation, or None: read with the user by the authentication
+    backend (partners.backends) for the signed-in user, else in one query."""
     if not user.is_authenticated:
         return None
     try:
-        buyer = Buyer.objects.select_related("organisation").get(user=user)
+        if Buyer.user.field.related_model.buyer.is_cached(user):
+            buyer = user.buyer
+        else:
+            buyer = Buyer.objects.select_related("organisation").get(user=user)
     except Buyer.DoesNotExist:
         return None
     buyer.user = user  # the user we already have, so that buyer.user costs no query

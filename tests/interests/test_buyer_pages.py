@@ -195,8 +195,8 @@ def test_the_list_runs_a_fixed_number_of_queries(
     for _index in range(size):
         make_interest(buyer_a, [listing])
 
-    # session, user, buyer with organisation (3); the interests with their submitters and line counts (1).
-    with django_assert_max_num_queries(4):
+    # session, user with buyer and organisation (2); the interests with their submitters and line counts (1).
+    with django_assert_max_num_queries(3):
         response = client_a.get(LIST)
 
     assert len(response.context["interests"]) == size
@@ -216,9 +216,9 @@ def test_the_detail_runs_a_fixed_number_of_queries(
         interest.request_information(by=coordinator_a, reason=Reason.OTHER, comment="?")
         interest.answer(by=buyer_a.user, comment="!")
 
-    # session, user, buyer with organisation (3); the interest with its submitter (1); the lines with
+    # session, user with buyer and organisation (2); the interest with its submitter (1); the lines with
     # products and hubs (1); the history (1).
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         response = client_a.get(detail(interest))
 
     assert len(response.context["lines"]) == size

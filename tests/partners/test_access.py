@@ -1,12 +1,13 @@
 """The one rule of access: only buyers of approved organisations get through, checked on every request."""
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
 
 from partners.access import approved_buyer_required, buyer_of
+from partners.backends import ModelBackendWithBuyer
 from partners.models import PartnerOrganisation
 from tests.factories import make_buyer, make_organisation
 
@@ -36,11 +37,24 @@ def test_it_lets_a_buyer_of_an_approved_organisation_through(buyer_a, organisati
 
 
 def test_it_reads_the_buyer_and_the_organisation_in_one_query(buyer_a, django_assert_num_queries):
-    request = get(buyer_a.user)
+    request = get(User.objects.get(pk=buyer_a.user.pk))
 
     # 1. the buyer joined with its organisation
     with django_assert_num_queries(1):
         tiny_view(request)
+
+
+def test_the_authentication_backend_reads_them_with_the_user(buyer_a, django_assert_num_queries):
+    # 1. the user joined with its buyer profile and organisation; then no query more
+    with django_assert_num_queries(1):
+        user = ModelBackendWithBuyer().get_user(buyer_a.user.pk)
+        tiny_view(get(user))
+
+
+def test_the_authentication_backend_reads_staff_without_a_buyer_profile(editor, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        user = ModelBackendWithBuyer().get_user(editor.pk)
+        assert buyer_of(user) is None
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page_and_back():
@@ -137,7 +151,7 @@ def test_the_buyer_context_costs_no_query_on_a_page_that_does_not_use_it(
     from partners.context_processors import buyer
 
     request = rf.get("/")
-    request.user = buyer_a.user
+    request.user = User.objects.get(pk=buyer_a.user.pk)
 
     with django_assert_num_queries(0):
         context = buyer(request)
