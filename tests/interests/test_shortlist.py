@@ -159,8 +159,8 @@ def test_the_shortlist_page_runs_a_fixed_number_of_queries(
         make_listing(product, hub, destination_countries=["DE"])
         ShortlistItem.objects.create(user=buyer_a.user, product=product)
 
-    # session, user with buyer and organisation (2); the shortlist with products, manufacturers, categories (1);
-    # the eligible listings with their hubs (1).
+    # session, user with buyer and organisation (2); the shortlist with products, manufacturers and
+    # categories (1); the eligible listings with their hubs (1).
     with django_assert_max_num_queries(4):
         response = client_a.get(SHORTLIST)
 
