@@ -246,6 +246,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Expressions of interest not decided within this many days show as overdue to hub staff.
 EOI_REVIEW_DAYS = env_int("HUBCATALOG_EOI_REVIEW_DAYS", 30)
 
+# How long a cached catalogue page part lives (products/caching.py); 0 turns that caching off. Long enough to
+# be worth it, short enough that entries of superseded catalogue versions do not linger.
+CATALOGUE_CACHE_SECONDS = env_int("HUBCATALOG_CATALOGUE_CACHE_SECONDS", 15 * 60)
+
 # The site's public address, for links in emails sent outside a request (commands, the shell).
 SITE_URL = env_str("HUBCATALOG_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 

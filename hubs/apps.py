@@ -1,7 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class HubsConfig(AppConfig):
     name = "hubs"
     verbose_name = _("Hubs and listings")
+
+    def ready(self):
+        # What buyers see of hubs and listings is cached under the catalogue's version (products/caching.py).
+        from hubs.models import Hub, Listing
+        from products.caching import bump_on_change
+
+        for model in (Hub, Listing):
+            post_save.connect(
+                bump_on_change, sender=model, dispatch_uid=f"catalogue-version-{model.__name__}"
+            )
+            post_delete.connect(
+                bump_on_change, sender=model, dispatch_uid=f"catalogue-version-{model.__name__}"
+            )

@@ -9,7 +9,8 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, ValidationError
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,10 +21,12 @@ from django_countries import countries
 
 from interests.access import interest_for_buyer, shortlistable_product
 from interests.forms import AnswerForm, InterestForm, ShortlistToggleForm, WithdrawForm, interest_line_formset
-from interests.models import ExpressionOfInterest, ShortlistItem, Status
+from interests.models import ExpressionOfInterest, InterestLine, ShortlistItem, Status
 from interests.submission import eligible_listings, submit_interest
 from partners.access import approved_buyer_required
 from products.models import Product
+
+INTERESTS_PER_PAGE = 20
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -173,12 +176,28 @@ def shortlist(request):
 @require_GET
 @approved_buyer_required
 def interest_list(request):
+    """The organisation's expressions of interest, newest first, a page at a time."""
+    line_counts = (
+        InterestLine.objects.filter(interest=OuterRef("pk"))
+        .order_by()
+        .values("interest")
+        .annotate(n=Count("pk"))
+    )
     interests = (
         ExpressionOfInterest.objects.filter(organisation=request.organisation)
         .select_related("submitted_by")
-        .annotate(line_count=Count("lines"))
+        # Counted for the rows of the page only, not grouped over every EOI of the organisation.
+        .annotate(line_count=Subquery(line_counts.values("n")))
+        .order_by("-submitted_at", "-pk")
     )
-    return render(request, "interests/interest_list.html", {"interests": list(interests)})
+    paginator = Paginator(interests, INTERESTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "interests": page.object_list,
+        "page_obj": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+    }
+    return render(request, "interests/interest_list.html", context)
 
 
 def _detail_context(interest, **forms):

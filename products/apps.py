@@ -2,6 +2,7 @@ import warnings
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +17,23 @@ class ProductsConfig(AppConfig):
 
         Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS
         warnings.simplefilter("error", Image.DecompressionBombWarning)
+
+        # What buyers see of the catalogue is cached under a version that every change of it bumps.
+        from products import models
+        from products.caching import bump_on_change
+
+        for model in (
+            models.Category,
+            models.SpecAttribute,
+            models.Manufacturer,
+            models.Product,
+            models.SpecValue,
+            models.ProductImage,
+            models.ProductDocument,
+        ):
+            post_save.connect(
+                bump_on_change, sender=model, dispatch_uid=f"catalogue-version-{model.__name__}"
+            )
+            post_delete.connect(
+                bump_on_change, sender=model, dispatch_uid=f"catalogue-version-{model.__name__}"
+            )

@@ -852,3 +852,18 @@ class ProductDocument(models.Model):
             self.page_count = media.pdf_page_count(self.file)
             self.size_bytes = self.file.size
         super().save(*args, **kwargs)
+
+
+class CatalogueVersion(models.Model):
+    """One row: a number that grows whenever something buyers see changes (a product, its specifications,
+    images or documents, a category, a manufacturer, a hub, a listing). Cached catalogue pages are filed under
+    it (products/caching.py), so a change is seen at once by every app server, whatever the cache backend."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue versions")
+
+    def __str__(self):
+        return str(self.number)

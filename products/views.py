@@ -4,12 +4,17 @@ Every view is for approved buyers only, and shows listings (quantities, terms) o
 Listing.objects.visible_to(request.organisation).
 """
 
+from dataclasses import dataclass
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -17,6 +22,7 @@ from hubs.models import Listing
 from partners.access import approved_buyer_required
 from products import compare
 from products.access import document_for_buyer, product_for_buyer
+from products.caching import cached
 from products.facets import CatalogueFacets
 from products.filters import SEARCH_MAX_LENGTH, ProductFilter
 from products.models import Product
@@ -68,9 +74,53 @@ def page_of(request, queryset, per_page: int, notices: list[str], *, count: int 
         return paginator.page(paginator.num_pages)
 
 
+@dataclass(frozen=True)
+class ProductRef:
+    """What the buyer's own controls for a product (compare, shortlist) need of it."""
+
+    pk: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ProductCard(ProductRef):
+    """A catalogue card as cached: its rendered content, and what the buyer's own controls under it need."""
+
+    body: str
+
+
+def product_cards(request, products) -> list[ProductCard]:
+    return [
+        ProductCard(
+            product.pk,
+            product.name,
+            render_to_string("products/includes/product_card_body.html", {"product": product}, request),
+        )
+        for product in products
+    ]
+
+
+def canonical_query(query: QueryDict) -> str:
+    """The query string with its parameters in one order and empty ones left out: one cache entry for the
+    ways of writing the same request."""
+    return urlencode(sorted((key, value) for key, values in query.lists() for value in values if value != ""))
+
+
 @require_GET
 @approved_buyer_required
 def catalogue(request):
+    country = request.organisation.country.code
+    parts = ("catalogue", country, get_language(), canonical_query(request.GET))
+    context = cached(request, parts, lambda: catalogue_content(request))
+    return render(
+        request, "products/catalogue.html", {**context, "compared_ids": compare.compared_ids(request)}
+    )
+
+
+def catalogue_content(request) -> dict:
+    """A catalogue page but the buyer's own controls, rendered: the same for every buyer of the organisation's
+    country, so the view caches it (products/caching.py). Queries: the filters' validation, the facet counts
+    with the number of results (one statement), the page of products with their images."""
     organisation = request.organisation
     product_filter = ProductFilter(
         request.GET,
@@ -94,12 +144,19 @@ def catalogue(request):
         "facets": facets.facets(),
         "spec_groups": product_filter.spec_groups(),
         "chips": facets.chips(),
-        "search_query": product_filter.search_query,
         "sort_options": facets.sort_options(),
         "sort_value": product_filter.values.get("sort") or "",
-        "compared_ids": compare.compared_ids(request),
     }
-    return render(request, "products/catalogue.html", context)
+    return {
+        "search_query": product_filter.search_query,
+        "search_html": render_to_string("products/includes/catalogue_search.html", context, request),
+        "filters_html": render_to_string("products/includes/catalogue_filters.html", context, request),
+        "results_header_html": render_to_string(
+            "products/includes/catalogue_results_header.html", context, request
+        ),
+        "cards": product_cards(request, page.object_list),
+        "pagination_html": render_to_string("products/includes/pagination.html", context, request),
+    }
 
 
 @require_GET
@@ -121,6 +178,18 @@ def suggest(request):
 @require_GET
 @approved_buyer_required
 def product_detail(request, slug):
+    country = request.organisation.country.code
+    context = cached(
+        request, ("product", slug, country, get_language()), lambda: product_content(request, slug)
+    )
+    return render(
+        request, "products/product_detail.html", {**context, "compared_ids": compare.compared_ids(request)}
+    )
+
+
+def product_content(request, slug) -> dict:
+    """A product's page but the buyer's own controls, rendered: the same for every buyer of the
+    organisation's country, so the view caches it. 404 for a product the organisation may not see."""
     organisation = request.organisation
     product = product_for_buyer(request, slug)
     visible_listings = Listing.objects.visible_to(organisation)
@@ -144,9 +213,16 @@ def product_detail(request, slug):
         "listings": list(visible_listings.filter(product=product).select_related("hub")),
         "documents": list(product.documents.all()),
         "related_products": list(related),
-        "compared_ids": compare.compared_ids(request),
     }
-    return render(request, "products/product_detail.html", context)
+    return {
+        "product": ProductRef(product.pk, product.name),
+        "category_name": product.category.name,
+        "breadcrumb_html": render_to_string("products/includes/product_breadcrumb.html", context, request),
+        "gallery_html": render_to_string("products/includes/product_gallery.html", context, request),
+        "overview_html": render_to_string("products/includes/product_overview.html", context, request),
+        "sections_html": render_to_string("products/includes/product_sections.html", context, request),
+        "related": product_cards(request, context["related_products"]),
+    }
 
 
 @require_GET

@@ -1,6 +1,7 @@
 """Shared test settings and the named actors the specifications talk about."""
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import make_buyer, make_hub, make_organisation, make_staff_user
 
@@ -23,6 +24,11 @@ def test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Local memory caches share their storage across tests: start each one empty.
+    cache.clear()
+    # Pages read the database on every request, except in the tests of caching (tests/products/
+    # test_caching.py), which turn it on and commit what they change: the cache's version grows on commit.
+    settings.CATALOGUE_CACHE_SECONDS = 0
     return settings
 
 

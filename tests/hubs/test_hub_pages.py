@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from hubs.models import Listing
+from hubs.views import LISTINGS_PER_PAGE
 from partners.models import PartnerOrganisation
 from tests.factories import (
     make_buyer,
@@ -213,13 +214,13 @@ def test_the_hub_page_refuses_post(logged_in, hub_a):
 def test_its_detail_queries_do_not_grow_with_the_number_of_listings(
     logged_in, hub_a, django_assert_num_queries
 ):
-    for size in (2, 20):
+    for size in (2, 25):
         Listing.objects.all().delete()
         for _ in range(size):
             make_listing(make_published_product(), hub_a)
-        # 1. session, 2. user with buyer and organisation, 3. the hub, 4. its visible listings with products
-        # and their manufacturers
-        with django_assert_num_queries(4):
+        # 1. session, 2. user with buyer and organisation, 3. the hub, 4. its visible listings counted,
+        # 5. a page of them with products and their manufacturers
+        with django_assert_num_queries(5):
             response = logged_in.get(detail_url(hub_a))
         assert len(response.context["listings"]) == size
 
@@ -247,3 +248,24 @@ def test_a_buyer_of_a_suspended_organisation_gets_403(client, hub_a):
 
     assert client.get(HUB_LIST_URL).status_code == 403
     assert client.get(detail_url(hub_a)).status_code == 403
+
+
+def test_a_hubs_listings_come_a_page_at_a_time(logged_in, hub_a):
+    for number in range(LISTINGS_PER_PAGE + 3):
+        make_listing(make_published_product(f"Drone {number:02}"), hub_a)
+
+    first = logged_in.get(detail_url(hub_a))
+    second = logged_in.get(detail_url(hub_a), {"page": "2"})
+    past_the_end = logged_in.get(detail_url(hub_a), {"page": "99"})
+    nonsense = logged_in.get(detail_url(hub_a), {"page": "x'"})
+
+    assert len(first.context["listings"]) == LISTINGS_PER_PAGE
+    assert [listing.product.name for listing in second.context["listings"]] == [
+        "Drone 25",
+        "Drone 26",
+        "Drone 27",
+    ]
+    assert f"({LISTINGS_PER_PAGE + 3})" in first.content.decode()
+    assert 'rel="next"' in first.content.decode()
+    assert past_the_end.context["page_obj"].number == 2
+    assert nonsense.status_code == 200 and nonsense.context["page_obj"].number == 1

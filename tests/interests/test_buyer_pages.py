@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from interests.models import Reason, Status, StatusChange
+from interests.views import INTERESTS_PER_PAGE
 from tests.factories import make_buyer, make_hub, make_interest, make_listing, make_published_product
 
 pytestmark = pytest.mark.django_db
@@ -188,18 +189,30 @@ def test_the_answer_form_shows_only_when_information_was_requested(client_a, int
     assert "Answer the request for information" in client_a.get(detail(interest)).content.decode()
 
 
-@pytest.mark.parametrize("size", [2, 10])
-def test_the_list_runs_a_fixed_number_of_queries(
-    client_a, buyer_a, listing, django_assert_max_num_queries, size
-):
+@pytest.mark.parametrize("size", [2, INTERESTS_PER_PAGE + 5])
+def test_the_list_runs_a_fixed_number_of_queries(client_a, buyer_a, listing, django_assert_num_queries, size):
     for _index in range(size):
         make_interest(buyer_a, [listing])
 
-    # session, user with buyer and organisation (2); the interests with their submitters and line counts (1).
-    with django_assert_max_num_queries(3):
+    # session, user with buyer and organisation (2); the organisation's interests counted (1); a page of
+    # them with their submitters and line counts (1).
+    with django_assert_num_queries(4):
         response = client_a.get(LIST)
 
-    assert len(response.context["interests"]) == size
+    assert len(response.context["interests"]) == min(size, INTERESTS_PER_PAGE)
+    assert {interest.line_count for interest in response.context["interests"]} == {1}
+
+
+def test_the_list_comes_a_page_at_a_time_newest_first(client_a, buyer_a, listing):
+    interests = [make_interest(buyer_a, [listing]) for _index in range(INTERESTS_PER_PAGE + 2)]
+
+    first = client_a.get(LIST)
+    second = client_a.get(LIST, {"page": "2"})
+
+    assert list(first.context["interests"]) == interests[::-1][:INTERESTS_PER_PAGE]
+    assert list(second.context["interests"]) == interests[1::-1]
+    assert 'rel="next"' in first.content.decode()
+    assert client_a.get(LIST, {"page": "nonsense"}).status_code == 200
 
 
 @pytest.mark.parametrize("size", [1, 5])

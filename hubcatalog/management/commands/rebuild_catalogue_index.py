@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from hubs.models import Listing, ListingDestination
+from products.caching import bump_catalogue_version
 from products.models import Product, SearchTerm
 
 
@@ -37,6 +38,8 @@ class Command(BaseCommand):
             SearchTerm.objects.using(database).delete()
             products.refresh_search_index()
             destinations = ListingDestination.objects.using(database).rebuild()
+            # Bulk writes send no signals: cached pages of the catalogue are refreshed here.
+            bump_catalogue_version(database)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Rebuilt the search data of {products.count()} products "
