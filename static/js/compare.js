@@ -1,6 +1,6 @@
 // Marks products for comparison without reloading the page. Every form[data-compare-toggle] on the page
-// (templates/products/includes/compare_toggle.html) is kept in step with the answer, and a polite live
-// region says what happened. Without this file the forms post and the server redirects back.
+// ({% compare_toggle %}, products/templatetags/buyer_controls.py) is kept in step with the answer, and a
+// polite live region says what happened. Without this file the forms post and the server redirects back.
 (function () {
   "use strict";
 
