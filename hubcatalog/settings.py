@@ -144,10 +144,11 @@ except ValueError as error:
     ) from None
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite keeps no connection worth reusing; WAL lets readers go on while one writer writes, and
+    # Connections are kept, as on PostgreSQL: a new one starts with an empty page cache and runs the PRAGMAs
+    # below again. WAL lets readers go on while one writer writes, and
     # IMMEDIATE transactions take the write lock up front, so a second writer waits (up to the timeout)
     # instead of failing halfway with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

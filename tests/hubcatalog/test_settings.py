@@ -109,6 +109,19 @@ def test_postgresql_is_selected_by_database_url_with_persistent_checked_connecti
     assert result.stdout.split() == ["django.db.backends.postgresql", "hubcatalog", "600", "True"]
 
 
+def test_sqlite_connections_are_kept_between_requests_too():
+    result = run_python(
+        """
+        from django.conf import settings
+        database = settings.DATABASES["default"]
+        print(database["ENGINE"], database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"])
+        """,
+        DJANGO_DEBUG="1",
+        DATABASE_URL="sqlite:////tmp/kept.sqlite3",
+    )
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "600", "False"]
+
+
 def test_redis_url_selects_the_redis_cache():
     result = run_python(
         "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
