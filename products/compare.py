@@ -18,14 +18,16 @@ from django.contrib import messages
 from django.db.models import Count, Min, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from hubs.models import Listing
 from partners.access import approved_buyer_required
+from products.caching import cached
 from products.models import MAX_CATEGORY_DEPTH, Product, ProductImage, SpecAttribute, SpecValue
 
 MAX_COMPARED = 4
@@ -400,16 +402,30 @@ def toggle(request):
     return redirect(_safe_next(request, form.cleaned_data["next"]))
 
 
+def comparison_content(request, ids: list[int], wants_differences: bool) -> tuple[Comparison, bool, str]:
+    """The comparison of the marked products, whether it shows only the differing rows, and its rows
+    rendered: the same for every buyer of the organisation's country, so the page caches them."""
+    comparison = build_comparison(request.organisation, ids)
+    only_differences = wants_differences and len(comparison.columns) > 1
+    shown = comparison.only_differences() if only_differences else comparison
+    sections = render_to_string("products/includes/compare_sections.html", {"comparison": shown}, request)
+    return comparison, only_differences, sections
+
+
 def _render_compare(request, status: int = 200):
     ids = compared_ids(request)
-    comparison = build_comparison(request.organisation, ids)
+    wants_differences = request.GET.get("show") == "differences"
+    parts = ("compare", request.organisation.country.code, get_language(), wants_differences, *ids)
+    comparison, only_differences, sections = cached(
+        request, parts, lambda: comparison_content(request, ids, wants_differences)
+    )
     visible_ids = [product.pk for product in comparison.products]
     if visible_ids != ids:
         # Products withdrawn (or no longer visible) since they were marked drop out silently.
         _store_compared_ids(request, visible_ids)
-    only_differences = request.GET.get("show") == "differences" and len(visible_ids) > 1
     context = {
-        "comparison": comparison.only_differences() if only_differences else comparison,
+        "comparison": comparison,
+        "sections": sections,
         "only_differences": only_differences,
         "compared_ids": visible_ids,
         "maximum": MAX_COMPARED,
