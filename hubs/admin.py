@@ -187,6 +187,8 @@ class ListingAdmin(HubScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["product", "hub"]
     readonly_fields = ["created_at", "updated_at"]
     actions = ["mark_exhausted"]
+    # The unfiltered total beside the filtered one is a second count on every page.
+    show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["product", "hub"]}),
         (

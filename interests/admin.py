@@ -192,12 +192,26 @@ class HubListFilter(IdListFilter):
 
 
 class ProductListFilter(IdListFilter):
+    """The products most asked about in the user's EOIs, and the chosen one: listing every product ever
+    asked about would grow with the data."""
+
     title = _("product")
     parameter_name = "product"
+    shown = 20
 
     def lookups(self, request, model_admin):
         lines = InterestLine.objects.filter(interest__in=model_admin.get_queryset(request))
-        products = Product.objects.filter(pk__in=lines.values("product_id")).order_by("name")
+        most_asked = (
+            lines.order_by()
+            .values("product_id")
+            .annotate(asked=Count("interest", distinct=True))
+            .order_by("-asked")
+        )
+        ids = [row["product_id"] for row in most_asked[: self.shown]]
+        chosen = self.value()
+        if chosen and chosen.isdigit():
+            ids.append(int(chosen))
+        products = Product.objects.filter(pk__in=ids).order_by("name")
         return [(product.pk, product.name) for product in products]
 
     def queryset(self, request, queryset):
@@ -215,7 +229,8 @@ class DeliveryCountryListFilter(admin.SimpleListFilter):
     parameter_name = "delivery_country"
 
     def lookups(self, request, model_admin):
-        codes = set(model_admin.get_queryset(request).values_list("delivery_country", flat=True))
+        eois = model_admin.get_queryset(request).order_by()
+        codes = set(eois.values_list("delivery_country", flat=True).distinct())
         return [(code, name) for code, name in countries if code in codes]
 
     def queryset(self, request, queryset):
@@ -321,6 +336,8 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["organisation", "reviewer"]
     search_fields = ["reference", "organisation__name", "end_user"]
     search_help_text = _("Search by reference, organisation or end user.")
+    # The unfiltered total beside the filtered one is a second count on every page.
+    show_full_result_count = False
     inlines = [InterestLineInline, StatusChangeInline]
     change_form_template = "admin/interests/expressionofinterest/change_form.html"
     change_list_template = "admin/interests/expressionofinterest/change_list.html"

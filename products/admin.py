@@ -6,7 +6,8 @@ may only view it, which is what the listing form's product autocomplete needs.
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -30,6 +31,7 @@ from products.models import (
     SpecAttribute,
     SpecValue,
 )
+from products.search import search_products
 
 # A category's name in lists is its path from the root ("Unmanned aerial systems → Strike/FPV"): joining the
 # whole chain of parents lets str() walk it without a query per row.
@@ -226,6 +228,8 @@ class ProductAdmin(admin.ModelAdmin):
     autocomplete_fields = ["manufacturer", "category"]
     readonly_fields = ["published_at", "created_at", "updated_at"]
     ordering = ["name"]
+    # The unfiltered total beside the filtered one is a second count of every product on each page.
+    show_full_result_count = False
     actions = ["publish_products", "withdraw_products"]
     fieldsets = [
         (
@@ -264,7 +268,22 @@ class ProductAdmin(admin.ModelAdmin):
         css = {"all": ["admin-extra/admin.css"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(image_count=Count("images", distinct=True))
+        # Counted for the rows of the page only (a grouped count would aggregate every product first).
+        images = ProductImage.objects.filter(product=OuterRef("pk")).order_by().values("product")
+        image_count = Subquery(images.annotate(count=Count("pk")).values("count"))
+        return super().get_queryset(request).annotate(image_count=Coalesce(image_count, 0))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Words of a product's name, manufacturer, category, summary or description through the catalogue's
+        full-text index (products/search.py), part of its name as typed into an autocomplete (PostgreSQL's
+        trigram index answers it), or its NATO Stock Number or slug exactly: a LIKE over five columns, one of
+        them in another table, scanned every product."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        found = search_products(Product.objects.all(), term).values("pk")
+        matches = Q(pk__in=found) | Q(name__icontains=term) | Q(nato_stock_number=term) | Q(slug=term.lower())
+        return queryset.filter(matches), False
 
     def get_inlines(self, request, obj):
         # Which specifications a product takes depends on its category: they are filled in once it is saved.

@@ -14,7 +14,7 @@ from django.contrib.messages import get_messages
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from interests.admin import ExpressionOfInterestAdmin, StatusChangeInline
+from interests.admin import ExpressionOfInterestAdmin, ProductListFilter, StatusChangeInline
 from interests.models import ExpressionOfInterest, Reason, Status, StatusChange
 from tests.factories import make_buyer, make_interest, make_listing, make_product
 
@@ -114,6 +114,23 @@ def test_coordinator_filters_offer_only_their_hubs_and_products(client_a):
     assert "Alpha Interceptor" in content
     assert "Hub B" not in content
     assert "Bravo Jammer" not in content
+
+
+def test_the_product_filter_offers_the_most_asked_about_products_and_the_chosen_one(client_a, buyer_a, hub_a):
+    shown = ProductListFilter.shown
+    listings = [make_listing(make_product(f"Drone {number:02}"), hub_a) for number in range(shown + 2)]
+    for number, listing in enumerate(listings):
+        for _copy in range(1 if number < 2 else 2):  # Drone 00 and 01 asked about least
+            make_interest(buyer_a, [listing])
+
+    choices = client_a.get(CHANGELIST).context["cl"].filter_specs[-1].lookup_choices
+    names = {name for _pk, name in choices}
+    assert len(names) == shown
+    assert "Drone 00" not in names and "Drone 05" in names
+
+    chosen = client_a.get(CHANGELIST, {"product": listings[0].product_id})
+    assert "Drone 00" in {name for _pk, name in chosen.context["cl"].filter_specs[-1].lookup_choices}
+    assert len(listed_references(chosen)) == 1
 
 
 def test_coordinator_cannot_filter_to_another_hubs_product(client_a, listing_b):
