@@ -21,6 +21,19 @@ from django_countries.fields import CountryField
 from products.models import Product
 
 COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+# The listing's fields its destination rows repeat (ListingDestination.LISTING_FACTS), and its countries.
+INDEXED_LISTING_FIELDS = frozenset(
+    {
+        "destination_countries",
+        "product",
+        "product_id",
+        "hub",
+        "hub_id",
+        "availability",
+        "valid_until",
+        "lead_time_weeks",
+    }
+)
 
 
 class HubQuerySet(models.QuerySet):
@@ -88,13 +101,18 @@ class Hub(models.Model):
         return f"{self.name} ({self.country.code})"
 
 
+def available_condition(on: datetime.date | None = None) -> Q:
+    """Marked available and not past its validity date: for listings and their destination rows alike."""
+    on = on or timezone.localdate()
+    return Q(availability=Listing.Availability.AVAILABLE) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+    )
+
+
 class ListingQuerySet(models.QuerySet):
     def available(self, on: datetime.date | None = None):
         """Listings that count as available: marked available and not past their validity date."""
-        on = on or timezone.localdate()
-        return self.filter(availability=Listing.Availability.AVAILABLE).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=on)
-        )
+        return self.filter(available_condition(on))
 
     def open_for_interest(self, on: datetime.date | None = None):
         """Listings a partner may still express interest in: available or reserved, not past their date."""
@@ -223,7 +241,7 @@ class Listing(models.Model):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "destination_countries" not in update_fields:
+        if update_fields is not None and not INDEXED_LISTING_FIELDS & set(update_fields):
             super().save(*args, **kwargs)
             return
         # The listing and its destination rows are written together or not at all.
@@ -246,13 +264,17 @@ class Listing(models.Model):
         return self.availability == self.Availability.AVAILABLE and not self.is_expired
 
     def index_destinations(self):
-        """Make the listing's destination rows match `destination_countries`: one row per country."""
+        """Make the listing's destination rows match it: one row per destination country, each carrying the
+        listing's facts that buyers filter by."""
         wanted = {country.code for country in self.destination_countries}
         indexed = self.destinations.all()
         indexed.exclude(country__in=wanted).delete()
+        facts = {field: getattr(self, field) for field in ListingDestination.LISTING_FACTS}
         present = set(indexed.values_list("country", flat=True))
+        if present:
+            indexed.update(**facts)
         ListingDestination.objects.bulk_create(
-            ListingDestination(listing=self, country=code) for code in sorted(wanted - present)
+            ListingDestination(listing=self, country=code, **facts) for code in sorted(wanted - present)
         )
 
     def mark_exhausted(self):
@@ -260,18 +282,23 @@ class Listing(models.Model):
         self.save(update_fields=["availability", "updated_at"])
 
 
-# Every listing's destination rows from its comma-separated `destination_countries`, in one statement.
+# Every listing's destination rows from its comma-separated `destination_countries` and its facts, in one
+# statement.
 _REBUILD_DESTINATIONS = {
     "postgresql": """
-        INSERT INTO hubs_listingdestination (listing_id, country)
-        SELECT listing.id, code
+        INSERT INTO hubs_listingdestination
+            (listing_id, country, product_id, hub_id, availability, valid_until, lead_time_weeks)
+        SELECT listing.id, code, listing.product_id, listing.hub_id, listing.availability,
+               listing.valid_until, listing.lead_time_weeks
         FROM hubs_listing AS listing, unnest(string_to_array(listing.destination_countries, ',')) AS code
         WHERE code <> ''
     """,
     # SQLite has no string splitting: the list is read as a JSON array.
     "sqlite": """
-        INSERT INTO hubs_listingdestination (listing_id, country)
-        SELECT listing.id, code.value
+        INSERT INTO hubs_listingdestination
+            (listing_id, country, product_id, hub_id, availability, valid_until, lead_time_weeks)
+        SELECT listing.id, code.value, listing.product_id, listing.hub_id, listing.availability,
+               listing.valid_until, listing.lead_time_weeks
         FROM hubs_listing AS listing,
              json_each('["' || replace(listing.destination_countries, ',', '","') || '"]') AS code
         WHERE code.value <> ''
@@ -280,10 +307,21 @@ _REBUILD_DESTINATIONS = {
 
 
 class ListingDestinationQuerySet(models.QuerySet):
+    def offered_to(self, country_code: str, *, at_hubs=None):
+        """The rows of listings offered to a country (an ISO 3166 alpha-2 code; anything else matches
+        nothing), at the given hubs (ids) if any."""
+        code = str(country_code).upper()
+        if not COUNTRY_CODE.fullmatch(code):
+            return self.none()
+        rows = self.filter(country=code)
+        return rows if at_hubs is None else rows.filter(hub_id__in=at_hubs)
+
+    def available(self, on: datetime.date | None = None):
+        return self.filter(available_condition(on))
+
     def rebuild(self) -> int:
-        """Re-derive every destination row from the listings' `destination_countries`, in one transaction:
-        after writes that bypass Listing.save() (loaddata, bulk_create, queryset.update()). Returns how many
-        rows there are now."""
+        """Re-derive every destination row from the listings, in one transaction: after writes that bypass
+        Listing.save() (loaddata, bulk_create, queryset.update()). Returns how many rows there are now."""
         connection = connections[self.db]
         with transaction.atomic(using=self.db):
             self.all().delete()
@@ -293,16 +331,34 @@ class ListingDestinationQuerySet(models.QuerySet):
 
 
 class ListingDestination(models.Model):
-    """One country a listing may be offered to: the index behind Listing.objects.offered_to().
+    """A listing as offered to one of its destination countries: the index behind what buyers see of
+    listings (Listing.objects.offered_to(), the catalogue's listing filters and counts).
 
-    Derived from Listing.destination_countries (the field coordinators edit) by Listing.save() and by
-    `manage.py rebuild_catalogue_index`; nothing else writes it.
+    Each row repeats the listing's facts that buyers filter by (product, hub, availability, validity, lead
+    time), so that "available in Germany within 4 weeks" is answered from one index without visiting
+    listings. Derived from the Listing (whose `destination_countries` coordinators edit) by Listing.save()
+    and by `manage.py rebuild_catalogue_index`; nothing else writes it.
     """
 
+    LISTING_FACTS = ("product_id", "hub_id", "availability", "valid_until", "lead_time_weeks")
+
     listing = models.ForeignKey(
-        Listing, verbose_name=_("listing"), on_delete=models.CASCADE, related_name="destinations"
+        Listing,
+        verbose_name=_("listing"),
+        on_delete=models.CASCADE,
+        related_name="destinations",
+        db_index=False,  # the unique (listing, country) index serves lookups by listing
     )
     country = models.CharField(_("country"), max_length=2)
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    hub = models.ForeignKey(
+        Hub, verbose_name=_("hub"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    availability = models.CharField(_("availability"), max_length=10, choices=Listing.Availability.choices)
+    valid_until = models.DateField(_("valid until"), null=True)
+    lead_time_weeks = models.PositiveSmallIntegerField(_("lead time (weeks)"))
 
     objects = ListingDestinationQuerySet.as_manager()
 
@@ -312,8 +368,16 @@ class ListingDestination(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["listing", "country"], name="listing_destination_once"),
         ]
-        # Buyers' queries start from their country: every listing offered to it, in listing order.
-        indexes = [models.Index(fields=["country", "listing"], name="listing_destination_country")]
+        indexes = [
+            # Buyers' queries start from their country: a product's rows there, with every fact the
+            # catalogue filters or counts by in the index itself (index-only scans, on both databases).
+            models.Index(
+                fields=["country", "product", "hub", "availability", "valid_until", "lead_time_weeks"],
+                name="listing_destination_country",
+            ),
+            # The listings offered to a country, for pages that show listings.
+            models.Index(fields=["country", "listing"], name="listing_destination_listing"),
+        ]
 
     def __str__(self):
         return f"{self.listing_id} → {self.country}"

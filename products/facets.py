@@ -14,15 +14,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, When
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django_countries import countries
 from django_filters.constants import EMPTY_VALUES
 
-from hubs.models import Hub
-from products.filters import SORT_CHOICES, YES, ProductFilter, spec_filter_name
+from hubs.models import Hub, available_condition
+from products.filters import LISTING_FILTERS, SORT_CHOICES, YES, ProductFilter, spec_filter_name
 from products.models import Category, Manufacturer, MilitaryListCategory
 
 # The most frequent choices a long facet shows (the chosen ones always show); the rest are a search away.
@@ -77,6 +78,67 @@ class Chip:
     query: str  # "?…" or "" for the bare catalogue
 
 
+class _FacetStatement:
+    """The one statement behind a page's counts: a MATERIALIZED common table expression per distinct set of
+    filters (the products passing them) and per distinct set of listing filters (those products' rows of
+    the buyer's listings), then the SELECTs that group them, joined by UNION ALL."""
+
+    def __init__(self, product_filter: ProductFilter):
+        self.filter = product_filter
+        self.tables: dict[tuple, tuple[str, str, list]] = {}  # key: (name, sql, params)
+        self.selects: list[tuple[str, list]] = []
+
+    @staticmethod
+    def _key(kind: str, values: dict) -> tuple:
+        return (kind, *sorted((name, repr(value)) for name, value in values.items()))
+
+    def _table(self, key: tuple, rows) -> str:
+        """The table of the rows that `rows()` makes (a queryset), made once per key."""
+        if key not in self.tables:
+            sql, params = rows().query.sql_with_params()
+            self.tables[key] = (f"facet_table_{len(self.tables)}", sql, params)
+        return self.tables[key][0]
+
+    def base(self, values: dict) -> str:
+        """The products that pass `values`, with the columns the counts group by."""
+        return self._table(
+            self._key("products", values),
+            lambda: self.filter.filtered(values).order_by().values(**PRODUCT_COLUMNS),
+        )
+
+    def offers(self, values: dict) -> str:
+        """The rows of the buyer's listings that pass the listing filters in `values`, of the products that
+        pass all of `values`; `facet_available` is 1 for a listing available now."""
+        base = self.base(values)
+        listing_values = {name: value for name, value in values.items() if name in LISTING_FILTERS}
+        available = Case(When(available_condition(), then=1), default=0, output_field=IntegerField())
+        return self._table(
+            self._key("offers", values),
+            lambda: (
+                self.filter.narrow_offers(listing_values)
+                .order_by()
+                .values(**LISTING_COLUMNS, facet_available=available)
+                .filter(product__in=RawSQL(f"SELECT facet_product FROM {base}", []))
+            ),
+        )
+
+    def select(self, sql: str, params: list):
+        self.selects.append((sql, params))
+
+    def execute(self) -> list[tuple]:
+        # In the order they were made: an offers table refers to the products table made before it.
+        tables = sorted(self.tables.values(), key=lambda table: int(table[0].rsplit("_", 1)[1]))
+        statement = "WITH " + ", ".join(f"{name} AS MATERIALIZED ({sql})" for name, sql, _params in tables)
+        statement += " " + " UNION ALL ".join(sql for sql, _params in self.selects)
+        params = [
+            *(param for _name, _sql, params in tables for param in params),
+            *(param for _sql, params in self.selects for param in params),
+        ]
+        with connections[self.filter.queryset.db].cursor() as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchall()
+
+
 class CatalogueFacets:
     """The facets, chips, sort options and number of results of one catalogue request."""
 
@@ -97,71 +159,43 @@ class CatalogueFacets:
     @cached_property
     def counts(self) -> dict[str, dict[str, int]]:
         """{facet: {value: number of products}}, and {"total": {"": results}}: one statement."""
-        bases: dict[tuple, tuple[int, dict]] = {}
-
-        def base(values: dict) -> str:
-            key = tuple(sorted((name, repr(value)) for name, value in values.items()))
-            if key not in bases:
-                bases[key] = (len(bases), values)
-            return f"facet_base_{bases[key][0]}"
-
-        selects: list[tuple[str, list]] = []
+        statement = _FacetStatement(self.filter)
         everything = self._without()
-        selects.append((f"SELECT %s, '', COUNT(*) FROM {base(everything)}", [TOTAL]))
+        total = statement.base(everything)
+        statement.select(f"SELECT %s, '', COUNT(*) FROM {total}", [TOTAL])
         for name, (column, own_filter) in PRODUCT_FACETS.items():
-            values = self._without(own_filter) if own_filter else everything
-            selects.append(
-                (
-                    f"SELECT %s, CAST({column} AS TEXT), COUNT(*) FROM {base(values)} GROUP BY {column}",
-                    [name],
-                )
+            base = statement.base(self._without(own_filter) if own_filter else everything)
+            statement.select(
+                f"SELECT %s, CAST({column} AS TEXT), COUNT(*) FROM {base} GROUP BY {column}", [name]
             )
         for name, column in FLAG_FACETS.items():
-            counted = f"SUM(CASE WHEN {column} THEN 1 ELSE 0 END)"
-            selects.append((f"SELECT %s, %s, {counted} FROM {base(self._without(name))}", [name, YES]))
+            # A ticked box counts what is shown; an unticked one, what ticking it would leave.
+            counted = "COUNT(*)" if self._active(name) else f"SUM(CASE WHEN {column} THEN 1 ELSE 0 END)"
+            statement.select(f"SELECT %s, %s, {counted} FROM {total}", [name, YES])
         for name, column in LISTING_FACETS.items():
-            values = self._without(name)
-            listings_sql, params = self._listings(values)
-            selects.append(
-                (
-                    f"SELECT %s, CAST(listing.{column} AS TEXT), COUNT(DISTINCT listing.facet_product) "
-                    f"FROM ({listings_sql}) AS listing "
-                    f"WHERE listing.facet_product IN (SELECT facet_product FROM {base(values)}) "
-                    f"GROUP BY listing.{column}",
-                    [name, *params],
-                )
+            offers = statement.offers(self._without(name))
+            statement.select(
+                f"SELECT %s, CAST({column} AS TEXT), COUNT(DISTINCT facet_product) FROM {offers} "
+                f"GROUP BY {column}",
+                [name],
             )
-        values = self._without("available")
-        listings_sql, params = self._listings({**values, "available": YES})
-        selects.append(
-            (
-                f"SELECT %s, %s, COUNT(DISTINCT listing.facet_product) FROM ({listings_sql}) AS listing "
-                f"WHERE listing.facet_product IN (SELECT facet_product FROM {base(values)})",
-                ["available", YES, *params],
+        if self._active("available"):
+            statement.select(f"SELECT %s, %s, COUNT(*) FROM {total}", ["available", YES])
+        else:
+            offers = statement.offers(everything)
+            statement.select(
+                "SELECT %s, %s, COUNT(DISTINCT CASE WHEN facet_available = 1 THEN facet_product END) "
+                f"FROM {offers}",
+                ["available", YES],
             )
-        )
-
-        queryset = self.filter.queryset
-        ctes, cte_params = [], []
-        for number, values in sorted(bases.values(), key=lambda entry: entry[0]):
-            rows = self.filter.filtered(values).order_by().values(**PRODUCT_COLUMNS)
-            sql, params = rows.query.sql_with_params()
-            ctes.append(f"facet_base_{number} AS MATERIALIZED ({sql})")
-            cte_params.extend(params)
-        statement = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(sql for sql, _params in selects)
-        all_params = [*cte_params, *(param for _sql, params in selects for param in params)]
         counts: dict[str, dict[str, int]] = defaultdict(dict)
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute(statement, all_params)
-            for facet, value, count in cursor.fetchall():
-                if value is not None and count:
-                    counts[facet][value] = int(count)
+        for facet, value, count in statement.execute():
+            if value is not None and count:
+                counts[facet][value] = int(count)
         return dict(counts)
 
-    def _listings(self, values: dict) -> tuple[str, list]:
-        """The buyer's visible listings that pass the listing filters in `values`, as SQL."""
-        listings = self.filter.narrow_listings(self.filter.visible_listings, values)
-        return listings.order_by().values(**LISTING_COLUMNS).query.sql_with_params()
+    def _active(self, name: str) -> bool:
+        return self.values.get(name) not in EMPTY_VALUES
 
     @property
     def total(self) -> int:

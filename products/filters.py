@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django_countries import countries
 from django_filters.constants import EMPTY_VALUES
 
-from hubs.models import Hub, Listing
+from hubs.models import Hub, ListingDestination
 from products.models import Category, Manufacturer, MilitaryListCategory, Product, SpecAttribute
 from products.search import SearchPlan, plan_search, search_products
 
@@ -149,7 +149,12 @@ class ProductFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, organisation, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        self.visible_listings = Listing.objects.visible_to(organisation)
+        # The buyer's country's rows of listings at active hubs (hubs.ListingDestination, which carries the
+        # listing's facts): every listing filter and count reads these. The products they are matched with
+        # come from the queryset, the products the buyer may see, so these are the buyer's visible listings.
+        self.offers = ListingDestination.objects.offered_to(
+            organisation.country.code, at_hubs=Hub.objects.active().values("pk")
+        )
         self._descendant_ids = {}
         self.chosen_category = self._category_from_data()
         self.spec_attributes = []
@@ -189,16 +194,18 @@ class ProductFilter(django_filters.FilterSet):
             self._descendant_ids[category.pk] = category.descendant_ids()
         return queryset.filter(category_id__in=self._descendant_ids[category.pk])
 
-    def narrow_listings(self, listings, values: dict):
+    def narrow_offers(self, values: dict):
+        """The buyer's listing rows that pass the listing filters in `values`, all on one and the same row."""
+        offers = self.offers
         if values.get("hub"):
-            listings = listings.filter(hub__in=values["hub"])
+            offers = offers.filter(hub__in=values["hub"])
         if values.get("country"):
-            listings = listings.filter(hub__country__in=values["country"])
+            offers = offers.filter(hub__country__in=values["country"])
         if values.get("lead_time_max") is not None:
-            listings = listings.filter(lead_time_weeks__lte=values["lead_time_max"])
+            offers = offers.filter(lead_time_weeks__lte=values["lead_time_max"])
         if values.get("available") == YES:
-            listings = listings.available()
-        return listings
+            offers = offers.available()
+        return offers
 
     def filtered(self, values: dict):
         """The products that pass the given cleaned filter values (sorting aside)."""
@@ -208,12 +215,11 @@ class ProductFilter(django_filters.FilterSet):
                 continue
             queryset = self.filters[name].filter(queryset, value)
         if any(values.get(name) not in EMPTY_VALUES for name in LISTING_FILTERS):
-            listings = self.narrow_listings(self.visible_listings, values)
-            queryset = queryset.filter(Exists(listings.filter(product=OuterRef("pk"))))
+            queryset = queryset.filter(Exists(self.narrow_offers(values).filter(product=OuterRef("pk"))))
         return queryset
 
     def filter_queryset(self, queryset):
-        products = self.filtered(self.values).with_listing_summary(self.visible_listings)
+        products = self.filtered(self.values).with_listing_summary(self.offers)
         return products.order_by(*ORDERINGS[self.sort_key])
 
     @property

@@ -379,9 +379,9 @@ class ProductQuerySet(models.QuerySet):
         )
 
     def with_listing_summary(self, listings):
-        """Annotate `hub_count` and `shortest_lead_time` (weeks, None when unlisted) from the given listings,
-        typically those visible to a buyer (hubs' Listing.objects.visible_to(organisation)), so that a
-        buyer learns nothing of listings not meant for them."""
+        """Annotate `hub_count` and `shortest_lead_time` (weeks, None when unlisted) from the given listings
+        (anything with product, hub and lead_time_weeks: the rows of the listings a buyer may see, from the
+        hubs app), so that a buyer learns nothing of listings not meant for them."""
         per_product = listings.filter(product=OuterRef("pk")).order_by().values("product")
         hubs = per_product.annotate(hub_count=models.Count("hub", distinct=True)).values("hub_count")
         lead_time = per_product.annotate(weeks=models.Min("lead_time_weeks")).values("weeks")
@@ -458,7 +458,21 @@ class Product(models.Model):
         verbose_name_plural = _("products")
         ordering = ["name"]
         indexes = [
-            models.Index(fields=["status", "category"], name="product_status_category"),
+            # Holds every column the catalogue's filters and counts read (products/facets.py), so that they
+            # are index-only scans of a narrow index rather than reads of a wide table.
+            models.Index(
+                fields=[
+                    "status",
+                    "category",
+                    "id",
+                    "manufacturer",
+                    "military_list_category",
+                    "technology_readiness_level",
+                    "is_combat_proven",
+                    "is_authorised_for_use",
+                ],
+                name="product_status_category",
+            ),
             models.Index(fields=["status", "-published_at"], name="product_status_newest"),
             models.Index(fields=["status", "name"], name="product_status_name"),
             models.Index(fields=["military_list_category"], name="product_military_list"),
@@ -593,9 +607,10 @@ class SpecValue(models.Model):
                 name="spec_value_not_empty",
             ),
         ]
+        # A specification range filter reads the products from the index alone.
         indexes = [
-            models.Index(fields=["attribute", "number"], name="spec_value_attribute_number"),
-            models.Index(fields=["attribute", "number_max"], name="spec_value_attribute_max"),
+            models.Index(fields=["attribute", "number", "product"], name="spec_value_attribute_number"),
+            models.Index(fields=["attribute", "number_max", "product"], name="spec_value_attribute_max"),
         ]
 
     def __str__(self):

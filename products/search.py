@@ -15,13 +15,14 @@ SQLite
 Products, manufacturers and categories keep the index current when they are saved; after writes that bypass
 save() (loaddata, queryset.update(), bulk_create) run `manage.py rebuild_catalogue_index`.
 
-Every word of the query must match. A word of five letters or more (nine or more) also matches the words of
-the catalogue one edit (two edits) away from it: a letter wrong, missing or extra, or two neighbours swapped,
-so "jamer" finds a jammer and "kestral" the Kestrel. Those words come from SearchTerm, the catalogue's
-vocabulary, in one query before the search: on PostgreSQL its trigram index gives the candidates, on SQLite
-the words with the same first letter; the edit distance decides, the same way on both. A product whose name
-holds the words as typed ranks above one found through a correction, and a name starting with the first word
-ranks first.
+Every word of the query must match. A word of five letters or more that the catalogue does not have is also
+looked for as the catalogue's words one edit away from it (two from nine letters): a letter wrong, missing or
+extra, or two neighbours swapped, so "jamer" finds a jammer and "kestral" the Kestrel. Those words come from
+SearchTerm, the catalogue's vocabulary, in one query before the search: on PostgreSQL its trigram index gives
+the candidates, on SQLite the words with the same first letter; the edit distance decides, the same way on
+both. A word the catalogue has is looked for as typed: "jammer" does not also find what is "jammed". A
+product whose name holds the words as typed ranks above one found through a correction, and a name starting
+with the first word ranks first.
 
 Any text is accepted: the words are taken out with a regular expression and passed to the database as
 parameters (quoted for FTS5), so quotes, operators (& | ! : * OR NEAR), emoji or control characters never
@@ -137,6 +138,8 @@ def plan_search(query: str, using: str = DEFAULT_DB_ALIAS) -> SearchPlan:
         )
     terms = set(vocabulary.filter(Q(term__in=fuzzy) | candidates).values_list("term", flat=True))
     for word in fuzzy:
+        if word in terms:
+            continue  # a word the catalogue has is looked for as typed
         limit = allowed_typos(word)
         distances = ((edit_distance(word, term, limit), term) for term in terms if term != word)
         close = sorted((distance, term) for distance, term in distances if distance <= limit)

@@ -137,25 +137,43 @@ def test_changing_the_destinations_changes_the_index_in_the_same_save():
     assert indexed_countries(listing) == set()
 
 
+def test_the_rows_carry_the_listings_facts_and_follow_their_changes():
+    listing = make_listing(destination_countries=["DE", "PL"], lead_time_weeks=6)
+
+    listing.lead_time_weeks = 3
+    listing.save(update_fields=["lead_time_weeks", "updated_at"])
+    listing.mark_exhausted()
+
+    rows = ListingDestination.objects.filter(listing=listing)
+    facts = {
+        (row.product_id, row.hub_id, row.availability, row.valid_until, row.lead_time_weeks) for row in rows
+    }
+    assert facts == {(listing.product_id, listing.hub_id, "exhausted", None, 3)}
+
+
 def test_saving_other_fields_leaves_the_index_alone(django_assert_num_queries):
     listing = make_listing(destination_countries=["DE"])
 
-    listing.lead_time_weeks = 3
+    listing.notes = "Ready at the Berlin depot."
     with django_assert_num_queries(1):  # the UPDATE of the listing only
-        listing.save(update_fields=["lead_time_weeks", "updated_at"])
+        listing.save(update_fields=["notes", "updated_at"])
     assert indexed_countries(listing) == {"DE"}
 
 
 def test_the_rebuild_command_restores_the_index_after_writes_that_bypass_save():
     kept = make_listing(destination_countries=["DE"])
     changed = make_listing(destination_countries=["DE"])
-    Listing.objects.filter(pk=changed.pk).update(destination_countries="FR,IT")  # as loaddata writes rows
+    # As loaddata or a bulk update write rows, without save()
+    Listing.objects.filter(pk=changed.pk).update(destination_countries="FR,IT", lead_time_weeks=2)
     assert indexed_countries(changed) == {"DE"}
 
     out = io.StringIO()
     call_command("rebuild_catalogue_index", stdout=out)
 
     assert indexed_countries(changed) == {"FR", "IT"}
+    assert set(
+        ListingDestination.objects.filter(listing=changed).values_list("lead_time_weeks", flat=True)
+    ) == {2}
     assert indexed_countries(kept) == {"DE"}
     assert "3 listing destinations" in out.getvalue()
 

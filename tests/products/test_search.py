@@ -202,10 +202,17 @@ def test_a_name_starting_with_the_query_ranks_first():
     assert search("kestrel")[0] == "Kestrel Bravo"
 
 
-def test_an_exact_match_ranks_above_a_typo_match(kestrel):
+def test_a_word_the_catalogue_has_is_looked_for_as_typed(kestrel):
     make_product("Kestral Pro")
 
-    assert search("kestrel") == ["Kestrel K-2", "Kestral Pro"]
+    assert search("kestrel") == ["Kestrel K-2"]
+    assert search("kestral") == ["Kestral Pro"]
+
+
+def test_a_typo_finds_every_close_word_the_catalogue_has(kestrel):
+    make_product("Kestral Pro")
+
+    assert sorted(search("kestrl")) == ["Kestral Pro", "Kestrel K-2"]
 
 
 def test_the_rank_is_a_float(kestrel):
