@@ -21,7 +21,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from hubs.models import Hub, ListingDestination
 from products.models import Category, Manufacturer, MilitaryListCategory, Product, SpecAttribute
-from products.search import SearchPlan, plan_search, search_products
+from products.search import SearchPlan, match_products, plan_search, rank_products
 
 SEARCH_MAX_LENGTH = 200
 MAX_LEAD_TIME_WEEKS = 260
@@ -181,7 +181,8 @@ class ProductFilter(django_filters.FilterSet):
     # Filtering
 
     def filter_search(self, queryset, name, value):
-        return search_products(queryset, self.search_plan) if value.strip() else queryset
+        # Matching only: the counts need no rank, and a rank costs a read of every match's text.
+        return match_products(queryset, self.search_plan) if value.strip() else queryset
 
     @cached_property
     def search_plan(self) -> SearchPlan:
@@ -220,6 +221,8 @@ class ProductFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         products = self.filtered(self.values).with_listing_summary(self.offers)
+        if self.sort_key == SORT_RELEVANCE:
+            products = rank_products(products, self.search_plan)
         return products.order_by(*ORDERINGS[self.sort_key])
 
     @property

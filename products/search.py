@@ -39,7 +39,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import BooleanField, Case, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
-from products.models import NAME_SEARCH_CONFIG, SEARCH_CONFIG, SearchTerm
+from products.models import NAME_SEARCH_CONFIG, SEARCH_CONFIG, ProductSearchEntry, SearchTerm
 from products.words import ENGLISH_STOP_WORDS, allowed_typos, edit_distance, words_in
 
 MAX_QUERY_LENGTH = 200
@@ -162,8 +162,24 @@ def search_products(queryset: QuerySet, query: "str | SearchPlan") -> QuerySet:
         if not query.strip():
             return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
         query = plan_search(query, queryset.db)
-    if not query.words:
-        return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
+    return rank_products(match_products(queryset, query), query)
+
+
+def match_products(queryset: QuerySet, plan: SearchPlan) -> QuerySet:
+    """The products of `queryset` that match the plan, without a rank: what counts and filters need."""
+    if not plan.words:
+        return queryset.none()
+    if is_postgresql(queryset):
+        return queryset.filter(search_vector=_postgresql_query(plan))
+    # A subquery rather than a join: SQLite reads the full-text index once, whatever else the query joins.
+    entries = ProductSearchEntry.objects.filter(document__match=_sqlite_query(plan)).values("product_id")
+    return queryset.filter(pk__in=entries)
+
+
+def rank_products(queryset: QuerySet, plan: SearchPlan) -> QuerySet:
+    """Annotate `rank` (a float, higher is better) on products that match the plan."""
+    if not plan.words:
+        return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
     word_bonus, prefix_bonus = NAME_BONUSES[connections[queryset.db].vendor]
     bonus = sum(
         (
@@ -172,20 +188,24 @@ def search_products(queryset: QuerySet, query: "str | SearchPlan") -> QuerySet:
                 default=Value(0.0),
                 output_field=FloatField(),
             )
-            for word in query.words
+            for word in plan.words
         ),
         Case(
-            When(name__istartswith=query.words[0], then=Value(prefix_bonus)),
+            When(name__istartswith=plan.words[0], then=Value(prefix_bonus)),
             default=Value(0.0),
             output_field=FloatField(),
         ),
     )
     if is_postgresql(queryset):
-        return _search_postgresql(queryset, query, bonus)
-    return _search_sqlite(queryset, query, bonus)
+        return queryset.annotate(rank=SearchRank(F("search_vector"), _postgresql_query(plan)) + bonus)
+    # FTS5's rank is bm25 (lower is better), with the column weights its migration set; it is read through
+    # a join on the same match, which SQLite answers from the full-text index first.
+    return queryset.filter(search_entry__document__match=_sqlite_query(plan)).annotate(
+        rank=-F("search_entry__rank") + bonus
+    )
 
 
-def _search_postgresql(queryset: QuerySet, plan: SearchPlan, bonus) -> QuerySet:
+def _postgresql_query(plan: SearchPlan) -> SearchQuery:
     matches = None
     for word in plan.words:
         # The name is indexed in both configurations: as typed ('simple'), so that a name is found whatever
@@ -198,8 +218,7 @@ def _search_postgresql(queryset: QuerySet, plan: SearchPlan, bonus) -> QuerySet:
             ),
         )
         matches = word_query if matches is None else matches & word_query
-    rank = SearchRank(F("search_vector"), matches) + bonus
-    return queryset.filter(search_vector=matches).annotate(rank=rank)
+    return matches
 
 
 def full_text_string(text: str) -> str:
@@ -207,14 +226,11 @@ def full_text_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _search_sqlite(queryset: QuerySet, plan: SearchPlan, bonus) -> QuerySet:
-    matches = " AND ".join(
+def _sqlite_query(plan: SearchPlan) -> str:
+    return " AND ".join(
         "(" + " OR ".join(full_text_string(spelling) for spelling in plan.spellings[word]) + ")"
         for word in plan.words
     )
-    # FTS5's rank is bm25 (lower is better), with the column weights its migration set.
-    rank = -F("search_entry__rank") + bonus
-    return queryset.filter(search_entry__document__match=matches).annotate(rank=rank)
 
 
 def suggest_products(queryset: QuerySet, query: str, limit: int = 8) -> list[dict]:
