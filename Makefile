@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test lint format fixtures messages chromium clean
+.PHONY: install demo serve test lint format fixtures messages chromium clean bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,19 @@ messages: install
 	$(MANAGE) makemessages --no-obsolete --ignore=.venv --ignore=tests --ignore=scripts --ignore=fixtures \
 		--ignore=staticfiles -l uk -l de -l fr -l pl
 	$(MANAGE) compilemessages --ignore=.venv
+
+# The site as run in production (gunicorn.conf.py, DEBUG off, whitenoise) under wrk; bench/README.md says what
+# is measured. N products in a database of the bench's own: bench/data/bench-N.sqlite3, or the PostgreSQL
+# database DATABASE_URL names (its name must contain "bench"). Results in bench/results/. CI-sized smoke run:
+# make bench N=300 DURATION=3 (fails on any error). More options: BENCH_ARGS="--help".
+N ?= 10000
+DURATION ?= 15
+CONNECTIONS ?= 16
+COLD_CONNECTIONS ?= 8
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python bench/run.py --products $(N) --duration $(DURATION) --connections $(CONNECTIONS) \
+		--cold-connections $(COLD_CONNECTIONS) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles
