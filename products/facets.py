@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from django.db import connections
 from django.db.models import Case, F, IntegerField, When
-from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -92,19 +91,16 @@ class _FacetStatement:
     def _key(kind: str, values: dict) -> tuple:
         return (kind, *sorted((name, repr(value)) for name, value in values.items()))
 
-    def _table(self, key: tuple, rows) -> str:
-        """The table of the rows that `rows()` makes (a queryset), made once per key."""
+    def _table(self, key: tuple, make) -> str:
+        """The table that `make()` gives the SQL and parameters of, made once per key."""
         if key not in self.tables:
-            sql, params = rows().query.sql_with_params()
-            self.tables[key] = (f"facet_table_{len(self.tables)}", sql, params)
+            self.tables[key] = (f"facet_table_{len(self.tables)}", *make())
         return self.tables[key][0]
 
     def base(self, values: dict) -> str:
         """The products that pass `values`, with the columns the counts group by."""
-        return self._table(
-            self._key("products", values),
-            lambda: self.filter.filtered(values).order_by().values(**PRODUCT_COLUMNS),
-        )
+        rows = lambda: self.filter.filtered(values).order_by().values(**PRODUCT_COLUMNS)  # noqa: E731
+        return self._table(self._key("products", values), lambda: rows().query.sql_with_params())
 
     def offers(self, values: dict) -> str:
         """The rows of the buyer's listings that pass the listing filters in `values`, of the products that
@@ -112,15 +108,19 @@ class _FacetStatement:
         base = self.base(values)
         listing_values = {name: value for name, value in values.items() if name in LISTING_FILTERS}
         available = Case(When(available_condition(), then=1), default=0, output_field=IntegerField())
-        return self._table(
-            self._key("offers", values),
-            lambda: (
-                self.filter.narrow_offers(listing_values)
-                .order_by()
-                .values(**LISTING_COLUMNS, facet_available=available)
-                .filter(product__in=RawSQL(f"SELECT facet_product FROM {base}", []))
-            ),
-        )
+
+        def make():
+            rows = self.filter.narrow_offers(listing_values).order_by()
+            sql, params = rows.values(**LISTING_COLUMNS, facet_available=available).query.sql_with_params()
+            # A join rather than IN (SELECT …): PostgreSQL knows how many rows the products' table holds, not
+            # how many distinct ones, and would guess 200 and probe the index once per product.
+            joined = (
+                f"SELECT offer.* FROM ({sql}) AS offer JOIN {base} AS product "
+                "ON product.facet_product = offer.facet_product"
+            )
+            return joined, params
+
+        return self._table(self._key("offers", values), make)
 
     def select(self, sql: str, params: list):
         self.selects.append((sql, params))
