@@ -79,3 +79,21 @@ def cached(request, parts: tuple, compute: Callable):
         value = compute()
         cache.set(key, value, timeout)
     return value
+
+
+def cached_each(request, parts: dict, compute: Callable[[list], dict]) -> dict:
+    """For each key of `parts` (a dict of key: parts as for cached()), its value: those filed already in one
+    read of the cache, the others computed together by `compute(missing keys)` and stored."""
+    timeout = settings.CATALOGUE_CACHE_SECONDS
+    if not timeout:
+        return compute(list(parts))
+    version, today = catalogue_version(request), timezone.localdate().isoformat()
+    keys = {key: cache_key(version, (*key_parts, today)) for key, key_parts in parts.items()}
+    found = cache.get_many(list(keys.values()))
+    values = {key: found[cache_name] for key, cache_name in keys.items() if cache_name in found}
+    missing = [key for key in parts if key not in values]
+    if missing:
+        computed = compute(missing)
+        cache.set_many({keys[key]: value for key, value in computed.items()}, timeout)
+        values.update(computed)
+    return values

@@ -23,7 +23,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from hubs.models import Hub, available_condition
 from products.filters import LISTING_FILTERS, SORT_CHOICES, YES, ProductFilter, spec_filter_name
-from products.models import Category, Manufacturer, MilitaryListCategory
+from products.models import Manufacturer, MilitaryListCategory
 
 # The most frequent choices a long facet shows (the chosen ones always show); the rest are a search away.
 MAX_CHOICES = 15
@@ -275,10 +275,7 @@ class CatalogueFacets:
         products. With one: the categories above it (uncounted, to go back up), it, and the subcategories
         below it with results."""
         own = {int(pk): count for pk, count in self.counts.get("category", {}).items()}
-        categories = list(Category.objects.order_by("position", "name"))
-        children = defaultdict(list)
-        for category in categories:
-            children[category.parent_id].append(category)
+        children = self.filter.tree.children
         chosen = self.values.get("category")
 
         def branch(parent_id) -> list[FacetChoice]:
@@ -293,7 +290,7 @@ class CatalogueFacets:
 
         if chosen is None:
             return Facet("category", _("Category"), branch(None))
-        by_pk = {category.pk: category for category in categories}
+        by_pk = self.filter.tree.by_pk
         node = FacetChoice(chosen.slug, chosen.name, sum(own.values()), True, branch(chosen.pk))
         for ancestor_pk in chosen.lineage_ids()[1:]:
             ancestor = by_pk[ancestor_pk]

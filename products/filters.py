@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.core.validators import slug_re
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from django_countries import countries
 from django_filters.constants import EMPTY_VALUES
 
 from hubs.models import Hub, ListingDestination
-from products.models import Category, Manufacturer, MilitaryListCategory, Product, SpecAttribute
+from products.models import Category, CategoryTree, Manufacturer, MilitaryListCategory, Product, SpecAttribute
 from products.search import SearchPlan, match_products, plan_search, rank_products
 
 SEARCH_MAX_LENGTH = 200
@@ -102,12 +101,8 @@ class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=gettext_lazy("Search"), method="filter_search", max_length=SEARCH_MAX_LENGTH
     )
-    category = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Category"),
-        queryset=Category.objects.all(),
-        to_field_name="slug",
-        method="filter_category",
-    )
+    # Its choices, the categories' slugs, come from the tree the filter reads once (see __init__).
+    category = django_filters.ChoiceFilter(label=gettext_lazy("Category"), method="filter_category")
     manufacturer = django_filters.ModelMultipleChoiceFilter(
         label=gettext_lazy("Manufacturer"),
         queryset=Manufacturer.objects.all(),
@@ -155,7 +150,10 @@ class ProductFilter(django_filters.FilterSet):
         self.offers = ListingDestination.objects.offered_to(
             organisation.country.code, at_hubs=Hub.objects.active().values("pk")
         )
-        self._descendant_ids = {}
+        self.tree = CategoryTree.load(self.queryset.db)
+        self.filters["category"].extra["choices"] = [
+            (category.slug, category.name) for category in self.tree.categories
+        ]
         self.chosen_category = self._category_from_data()
         self.spec_attributes = []
         if self.chosen_category is not None:
@@ -174,9 +172,7 @@ class ProductFilter(django_filters.FilterSet):
     def _category_from_data(self) -> Category | None:
         """The chosen category, read before validation because its attributes decide the form's fields."""
         slug = self.data.get("category")
-        if not isinstance(slug, str) or not slug_re.fullmatch(slug):
-            return None  # no slug can name a category: the form says so
-        return Category.objects.select_related("parent").filter(slug=slug).first()
+        return self.tree.by_slug.get(slug) if isinstance(slug, str) else None
 
     # Filtering
 
@@ -190,10 +186,9 @@ class ProductFilter(django_filters.FilterSet):
         return plan_search(self.search_query, self.queryset.db)
 
     def filter_category(self, queryset, name, category):
-        # Facets apply the category filter many times in one request: walk the tree once.
-        if category.pk not in self._descendant_ids:
-            self._descendant_ids[category.pk] = category.descendant_ids()
-        return queryset.filter(category_id__in=self._descendant_ids[category.pk])
+        # `category`: the Category (self.values gives it), or the slug the form cleaned.
+        category = self.tree.by_slug[category] if isinstance(category, str) else category
+        return queryset.filter(category_id__in=self.tree.descendant_ids(category))
 
     def narrow_offers(self, values: dict):
         """The buyer's listing rows that pass the listing filters in `values`, all on one and the same row."""
@@ -237,6 +232,8 @@ class ProductFilter(django_filters.FilterSet):
             self._values = {
                 name: list(value) if isinstance(value, QuerySet) else value for name, value in cleaned.items()
             }
+            if "category" in self._values:  # a slug (or "" for none): the category, from the tree
+                self._values["category"] = self.tree.by_slug.get(self._values["category"])
         return self._values
 
     @property

@@ -146,6 +146,33 @@ class Category(models.Model):
             node = node.parent
 
 
+class CategoryTree:
+    """Every category, read in one query, linked both ways: for a page that walks the tree several times
+    (the catalogue's filters and counts), instead of a query per step."""
+
+    def __init__(self, categories: list[Category]):
+        self.categories = categories  # in the tree's order: position, then name
+        self.by_pk = {category.pk: category for category in categories}
+        self.by_slug = {category.slug: category for category in categories}
+        self.children: dict[int | None, list[Category]] = {}
+        for category in categories:
+            self.children.setdefault(category.parent_id, []).append(category)
+            # Its parent from the tree, so that ancestors() and str() cost no query.
+            category.parent = self.by_pk.get(category.parent_id)
+
+    @classmethod
+    def load(cls, using: str = "default") -> "CategoryTree":
+        return cls(list(Category.objects.using(using).order_by("position", "name")))
+
+    def descendant_ids(self, category: Category) -> list[int]:
+        """The category's id and every id below it."""
+        ids, frontier = [category.pk], [category.pk]
+        while frontier:
+            frontier = [child.pk for pk in frontier for child in self.children.get(pk, [])]
+            ids.extend(frontier)
+        return ids
+
+
 class SpecAttribute(models.Model):
     """One specification a category's products carry: range in km, night capability, deployment, …"""
 

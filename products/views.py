@@ -22,7 +22,7 @@ from hubs.models import Listing
 from partners.access import approved_buyer_required
 from products import compare
 from products.access import document_for_buyer, product_for_buyer
-from products.caching import cached
+from products.caching import cached, cached_each
 from products.facets import CatalogueFacets
 from products.filters import SEARCH_MAX_LENGTH, ProductFilter
 from products.models import Product
@@ -90,14 +90,19 @@ class ProductCard(ProductRef):
 
 
 def product_cards(request, products) -> list[ProductCard]:
-    return [
-        ProductCard(
-            product.pk,
-            product.name,
-            render_to_string("products/includes/product_card_body.html", {"product": product}, request),
-        )
-        for product in products
-    ]
+    """The products' cards; their content is cached per product for every page that shows it."""
+    products = list(products)
+    by_pk = {product.pk: product for product in products}
+    country, language = request.organisation.country.code, get_language()
+    bodies = cached_each(
+        request,
+        {product.pk: ("card", product.pk, country, language) for product in products},
+        lambda missing: {
+            pk: render_to_string("products/includes/product_card_body.html", {"product": by_pk[pk]}, request)
+            for pk in missing
+        },
+    )
+    return [ProductCard(product.pk, product.name, bodies[product.pk]) for product in products]
 
 
 def canonical_query(query: QueryDict) -> str:

@@ -225,3 +225,15 @@ def test_the_version_grows_when_a_change_commits_not_before(committed, hub_a):
     with committed():
         make_listing(make_published_product(), hub_a)
     assert catalogue_version() > before
+
+
+def test_a_cards_content_is_shared_by_every_page_that_shows_it(client_a, kestrel):
+    client_a.get(CATALOGUE)  # renders and files Kestrel's card
+    # Written without save(), so nothing bumps the version: what a page shows of the card now comes from
+    # the cache (rebuild_catalogue_index would bump it after such a write).
+    type(kestrel).objects.filter(pk=kestrel.pk).update(summary="Changed behind the cache's back.")
+
+    other_page = client_a.get(CATALOGUE, {"combat_proven": "", "sort": "newest"}).content.decode()
+
+    assert "Kestrel K-2" in other_page
+    assert "Changed behind the cache's back." not in other_page
