@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test lint format fixtures messages chromium clean bench
+.PHONY: install demo serve test lint format fixtures messages chromium wrk clean bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,14 @@ chromium:
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-test: install chromium
+# The load tool of `make bench`: Debian's wrk package, installed when missing.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "Installing Debian's wrk package for the benchmark"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+
+test: install chromium wrk
 	DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest
 
@@ -80,7 +87,7 @@ DURATION ?= 15
 CONNECTIONS ?= 16
 COLD_CONNECTIONS ?= 8
 BENCH_ARGS ?=
-bench: install
+bench: install wrk
 	$(BIN)/python bench/run.py --products $(N) --duration $(DURATION) --connections $(CONNECTIONS) \
 		--cold-connections $(COLD_CONNECTIONS) $(BENCH_ARGS)
 
