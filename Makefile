@@ -18,8 +18,10 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-# Development data and accounts, then the development server. Safe to run again: nothing is duplicated.
+# Development data and accounts, then the development server with the mail worker beside it (the emails it
+# sends are printed here). Safe to run again: nothing is duplicated.
 demo: export DJANGO_DEBUG = 1
+demo: export HUBCATALOG_SITE_URL ?= http://$(HOST):$(PORT)
 demo: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) loaddata fixtures/catalogue.json fixtures/hubs.json
@@ -27,19 +29,24 @@ demo: install
 	$(MANAGE) draw_product_images
 	$(MANAGE) seed_demo
 	@echo "Hub Catalogue is at http://$(HOST):$(PORT)/ (administration: http://$(HOST):$(PORT)/admin/)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	$(MANAGE) mailworker --poll 1 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+		$(MANAGE) runserver $(HOST):$(PORT)
 
-# The production way on the same data: gunicorn, DEBUG off, hashed and compressed static files by whitenoise.
+# The production way on the same data: gunicorn, DEBUG off, hashed and compressed static files by whitenoise,
+# and the mail worker (here printing the emails; production points DJANGO_EMAIL_* at its mail server).
 # A local secret key is made once and kept in .secret_key (ignored by git); production sets its own.
 serve: export DJANGO_DEBUG = 0
 serve: export DJANGO_SECRET_KEY ?= $(shell cat .secret_key 2>/dev/null || ($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' | tee .secret_key))
 serve: export DJANGO_ALLOWED_HOSTS ?= 127.0.0.1,localhost
 serve: export DJANGO_SECURE_COOKIES ?= 0
 serve: export DJANGO_SERVE_MEDIA ?= 1
+serve: export HUBCATALOG_SITE_URL ?= http://$(HOST):$(PORT)
+serve: export DJANGO_EMAIL_BACKEND ?= django.core.mail.backends.console.EmailBackend
 serve: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(BIN)/gunicorn --config gunicorn.conf.py hubcatalog.wsgi
+	$(MANAGE) mailworker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+		$(BIN)/gunicorn --config gunicorn.conf.py hubcatalog.wsgi
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -92,7 +92,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "django_filters",
+    "mailer",
     "hubcatalog",
+    "accounts",
     "products",
     "hubs",
     "partners",
@@ -229,13 +231,21 @@ MAX_IMAGE_PIXELS = env_int("HUBCATALOG_MAX_IMAGE_PIXELS", 40_000_000)
 MAX_DOCUMENT_UPLOAD_BYTES = env_int("HUBCATALOG_MAX_DOCUMENT_UPLOAD_BYTES", 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Email: the console in development, SMTP in production unless DJANGO_EMAIL_BACKEND says otherwise.
-EMAIL_BACKEND = env_str(
+# Email: every email is written to the outbox (django-mailer's queue) in the transaction that causes it, and
+# the mail worker (`manage.py mailworker`) sends it through the real backend: the console in development,
+# SMTP in production unless DJANGO_EMAIL_BACKEND says otherwise (accounts/email.py).
+EMAIL_BACKEND = "mailer.backend.DbBackend"
+MAILER_EMAIL_BACKEND = env_str(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# Several workers may share the outbox: each email is locked in the database while one sends it.
+MAILER_USE_FILE_LOCK = False
+MAILER_ERROR_HANDLER = "accounts.mail_errors.defer_on_delivery_failure"
+# A mail server that accepts the connection and never answers holds the worker this long, never a request.
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 20)
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
@@ -251,8 +261,21 @@ EOI_REVIEW_DAYS = env_int("HUBCATALOG_EOI_REVIEW_DAYS", 30)
 # be worth it, short enough that entries of superseded catalogue versions do not linger.
 CATALOGUE_CACHE_SECONDS = env_int("HUBCATALOG_CATALOGUE_CACHE_SECONDS", 15 * 60)
 
-# The site's public address, for links in emails sent outside a request (commands, the shell).
-SITE_URL = env_str("HUBCATALOG_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# The site's public address, which links in emails start with (accounts.email.site_url). Required with DEBUG
+# off: the site refuses to start without it (hubcatalog/wsgi.py). In development without it, links name the
+# address a request came to.
+SITE_URL = env_str("HUBCATALOG_SITE_URL", "").rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        f"HUBCATALOG_SITE_URL must be the site's address starting with https:// or http://, not {SITE_URL!r}."
+    )
+MISSING_SITE_URL = (
+    ""
+    if SITE_URL or DEBUG
+    else "HUBCATALOG_SITE_URL is not set. With DJANGO_DEBUG off Hub Catalogue refuses to start without its "
+    "public address, which the links in its emails start with: set HUBCATALOG_SITE_URL, for example to "
+    "https://catalogue.example.org."
+)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "catalogue"

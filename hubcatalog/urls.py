@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from accounts.views import set_language
 from hubcatalog import views
 from partners.forms import PasswordResetForm
 
@@ -12,10 +13,13 @@ admin.site.site_header = _("Hub Catalogue administration")
 admin.site.site_title = _("Hub Catalogue")
 admin.site.index_title = _("Catalogue, hubs and listings")
 
+handler500 = "hubcatalog.views.server_error"
+
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language menu; a signed-in person's choice is also the language of their emails.
+    path("i18n/setlang/", set_language, name="set_language"),
     # Buyers approved by staff have no password until they choose one: the reset form must reach them too.
     path(
         "accounts/password_reset/",

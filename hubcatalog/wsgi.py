@@ -6,7 +6,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubcatalog.settings")
 
-if settings.MISSING_SECRET_KEY:
-    raise ImproperlyConfigured(settings.MISSING_SECRET_KEY)
+for problem in (settings.MISSING_SECRET_KEY, settings.MISSING_SITE_URL):
+    if problem:
+        raise ImproperlyConfigured(problem)
 
 application = get_wsgi_application()

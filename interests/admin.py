@@ -42,7 +42,7 @@ from interests.models import (
     Status,
     StatusChange,
 )
-from interests.staff_notifications import notify_buyer_of_change
+from interests.notifications import notify_buyer_of_change
 from products.models import Product
 
 # The open states in workflow order, for the dashboard's columns and the chart's segments.
@@ -493,7 +493,7 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
                     comment=form.cleaned_data["comment"].strip(),
                     internal_note=form.cleaned_data["internal_note"].strip(),
                 )
-                notify_buyer_of_change(interest, change)
+                notify_buyer_of_change(interest, change, request)
                 self.log_change(request, interest, gettext("Moved to “%s”.") % Status(target).label)
         except ValidationError as error:
             for message in error.messages:

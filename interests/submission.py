@@ -7,7 +7,7 @@ import uuid
 from django.db import IntegrityError, transaction
 
 from hubs.models import Listing
-from interests.models import ExpressionOfInterest, InterestLine, Status, StatusChange
+from interests.models import ExpressionOfInterest, InterestLine, ShortlistItem, Status, StatusChange
 from interests.notifications import notify_submitted
 
 
@@ -17,14 +17,15 @@ def eligible_listings(organisation):
 
 
 def submit_interest(
-    *, buyer, organisation, details: dict, lines: list, idempotency_key: uuid.UUID
+    *, buyer, organisation, details: dict, lines: list, idempotency_key: uuid.UUID, request=None
 ) -> tuple[ExpressionOfInterest, bool]:
     """Store one expression of interest and return (interest, created).
 
     `buyer` is the partners.Buyer submitting; `details` the EOI's own fields; `lines` dicts with listing,
     quantity, delivery_from and delivery_until. A key that was already used returns the EOI stored with it
     (created is False), also when a concurrent request stored it a moment earlier. The caller checks that
-    the returned EOI belongs to the buyer's organisation. The emails go out once the transaction commits.
+    the returned EOI belongs to the buyer's organisation. The emails are written to the outbox in the same
+    transaction, and the mail worker sends them.
     """
     existing = ExpressionOfInterest.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -47,7 +48,12 @@ def submit_interest(
                 line.take_snapshot(line_data["listing"])
                 line.save()
             StatusChange.objects.create(interest=interest, to_status=Status.SUBMITTED, actor=buyer.user)
-            transaction.on_commit(lambda: notify_submitted(interest))
+            # The asked-for products leave the shortlist with the EOI's storing, so that a reload cannot ask
+            # twice; the emails are written to the outbox with it: all of it is stored, or none.
+            ShortlistItem.objects.filter(
+                user=buyer.user, product__in=[line_data["listing"].product_id for line_data in lines]
+            ).delete()
+            notify_submitted(interest, request)
     except IntegrityError:
         # Two submissions with one key raced: the other one's row won the unique key, so answer with it.
         existing = ExpressionOfInterest.objects.filter(idempotency_key=idempotency_key).first()

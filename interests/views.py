@@ -10,6 +10,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,6 +23,7 @@ from django_countries import countries
 from interests.access import interest_for_buyer, shortlistable_product
 from interests.forms import AnswerForm, InterestForm, ShortlistToggleForm, WithdrawForm, interest_line_formset
 from interests.models import ExpressionOfInterest, InterestLine, ShortlistItem, Status
+from interests.notifications import notify_answered
 from interests.submission import eligible_listings, submit_interest
 from partners.access import approved_buyer_required
 from products.models import Product
@@ -149,12 +151,10 @@ def shortlist(request):
                     details=interest_form.details(),
                     lines=[form.line() for form in line_forms],
                     idempotency_key=interest_form.cleaned_data["idempotency_key"],
+                    request=request,
                 )
                 if interest.organisation_id != organisation.pk:
                     raise Http404
-                ShortlistItem.objects.filter(
-                    user=request.user, product__in=[form.product for form in line_forms]
-                ).delete()
                 return redirect("interest_submitted", reference=interest.reference)
             status = 400
         else:
@@ -255,7 +255,9 @@ def interest_answer(request, reference):
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
-            interest.answer(by=request.user, comment=form.cleaned_data["comment"])
+            with transaction.atomic():
+                change = interest.answer(by=request.user, comment=form.cleaned_data["comment"])
+                notify_answered(interest, change, request)
         except ValidationError as error:
             messages.error(
                 request,

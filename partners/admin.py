@@ -15,9 +15,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
+from accounts.email import site_url
 from partners.forms import DecisionActionForm
 from partners.models import AccessRequest, Buyer, PartnerOrganisation
-from partners.onboarding import approve_access_request, reject_access_request, send_login_link, site_url
+from partners.onboarding import approve_access_request, reject_access_request, send_login_link
 
 
 @admin.register(AccessRequest)

@@ -5,8 +5,10 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.email import language_of
 from partners.models import AccessRequest
 
 
@@ -96,6 +98,12 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     buyer starts without one until they follow the emailed link; if that link expired, "Forgot your
     password?" must still send them a new one.
     """
+
+    def send_mail(self, *args, **kwargs):
+        """Queued like every email (EMAIL_BACKEND), in the language of the account it is for."""
+        context = args[2] if len(args) > 2 else kwargs["context"]
+        with translation.override(language_of(context["user"])):
+            super().send_mail(*args, **kwargs)
 
     def get_users(self, email):
         email_field = get_user_model().get_email_field_name()

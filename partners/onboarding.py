@@ -1,7 +1,8 @@
 """Deciding an access request: the writes that span organisations, users, buyers and the request itself.
 
-Approval runs in one transaction and emails the new buyer a link to choose their password only once that
-transaction has committed, so no one receives a link to an account that was rolled back. The link is
+Approval runs in one transaction, which also writes to the outbox the email with the new buyer's link to
+choose their password (accounts.email): no one receives a link to an account that was rolled back, and no
+approval is left without its email. The link is
 Django's password-reset link (default_token_generator and the `password_reset_confirm` view): it works once,
 expires after PASSWORD_RESET_TIMEOUT, and the password chosen there passes AUTH_PASSWORD_VALIDATORS.
 """
@@ -12,17 +13,20 @@ import re
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.core.mail import mail_admins, send_mail
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.email import absolute_url, queue_email, queue_email_to, set_language_of, site_url
 from partners.models import AccessRequest, Buyer, PartnerOrganisation
+
+# The group made by partners/migrations/0002_partner_vetting_group.py.
+VETTING_GROUP = "Partner vetting"
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +45,7 @@ def approve_access_request(
 ) -> Buyer:
     """Approve the request: find or create the organisation, create the buyer's account (or re-activate an
     inactive one with that email) with no usable password, mark the request approved, and after commit
-    email the buyer a link to choose their password.
+    queue the buyer's email with a link to choose their password, in the language of their request.
 
     `organisation` is the one staff chose; without it the organisation of the same name and country is
     reused, or a new one is created, approved. A suspended organisation is never re-approved here: that is a
@@ -54,26 +58,24 @@ def approve_access_request(
             _("The request of %(name)s has already been decided.") % {"name": access_request.full_name},
             code="already_decided",
         )
-    base_url = site_url(request)  # fails before anything is written when there is nowhere to link to
+    base_url = site_url(request)
     organisation = organisation_for(access_request, chosen=organisation)
     user = account_for(access_request)
     buyer, _created = Buyer.objects.update_or_create(
         user=user, defaults={"organisation": organisation, "job_title": access_request.job_title}
     )
     access_request.record_approval(by=by, organisation=organisation, buyer=buyer, note=note)
-    language = access_request.language
-    transaction.on_commit(
-        lambda: send_login_link(user, base_url=base_url, language=language, welcome=True), robust=True
-    )
+    set_language_of(user, access_request.language)
+    send_login_link(user, base_url=base_url, welcome=True)
     return buyer
 
 
 @transaction.atomic
 def reject_access_request(access_request: AccessRequest, *, by, note: str | None = None) -> AccessRequest:
-    """Refuse the request and, after commit, tell the applicant politely. The note stays with staff."""
+    """Refuse the request and tell the applicant politely. The note stays with staff."""
     access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
     access_request.reject(by=by, note=note)
-    transaction.on_commit(lambda: send_rejection(access_request), robust=True)
+    send_rejection(access_request)
     return access_request
 
 
@@ -158,18 +160,6 @@ def free_username(email: str) -> str:
     return username
 
 
-def site_url(request=None) -> str:
-    if request is not None:
-        return f"{request.scheme}://{request.get_host()}"
-    url = settings.SITE_URL
-    if not url:
-        raise ImproperlyConfigured(
-            "SITE_URL is not set, so the login link in the approval email would point nowhere. Approve from "
-            "the admin (which uses the address it is served at) or set HUBCATALOG_SITE_URL."
-        )
-    return url.rstrip("/")
-
-
 def login_link(user, *, base_url: str) -> str:
     path = reverse(
         "password_reset_confirm",
@@ -181,40 +171,59 @@ def login_link(user, *, base_url: str) -> str:
     return f"{base_url}{path}"
 
 
-def send_login_link(user, *, base_url: str, language: str = "", welcome: bool = False):
-    """Email a link to choose a password: the welcome after approval, or a new link staff send later."""
+def send_login_link(user, *, base_url: str, welcome: bool = False):
+    """Queue an email with a link to choose a password, in the buyer's language: the welcome after approval,
+    or a new link staff send later."""
     buyer = Buyer.objects.select_related("organisation").get(user=user)
-    context = {
-        "user": user,
-        "username": user.get_username(),
-        "organisation": buyer.organisation,
-        "link": login_link(user, base_url=base_url),
-        "login_url": f"{base_url}{reverse('login')}",
-        "valid_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
-        "welcome": welcome,
-    }
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = render_to_string("registration/access_approved_subject.txt", context)
-        body = render_to_string("registration/access_approved_email.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [user.email])
+    queue_email_to(
+        user,
+        subject_template="registration/access_approved_subject.txt",
+        body_template="registration/access_approved_email.txt",
+        context={
+            "user": user,
+            "username": user.get_username(),
+            "organisation": buyer.organisation,
+            "link": login_link(user, base_url=base_url),
+            "login_url": f"{base_url}{reverse('login')}",
+            "valid_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
+            "welcome": welcome,
+        },
+    )
 
 
 def send_rejection(access_request: AccessRequest):
-    context = {"access_request": access_request}
-    with translation.override(access_request.language or settings.LANGUAGE_CODE):
-        subject = render_to_string("partners/access_rejected_subject.txt", context)
-        body = render_to_string("partners/access_rejected_email.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [access_request.work_email])
+    queue_email(
+        to=access_request.work_email,
+        language=access_request.language,
+        subject_template="partners/access_rejected_subject.txt",
+        body_template="partners/access_rejected_email.txt",
+        context={"access_request": access_request},
+    )
 
 
-def notify_staff_of(access_request: AccessRequest, *, request):
-    """Tell the site's ADMINS that a request waits (nothing is sent when ADMINS is empty)."""
-    admin_url = request.build_absolute_uri(
-        reverse("admin:partners_accessrequest_change", args=[access_request.pk])
+def vetting_staff():
+    """Who decides access requests: the active members of the vetting group with an email address, or, while
+    the group is empty, the superusers, so that no request waits unseen."""
+    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+    members = users.filter(groups__name=VETTING_GROUP)
+    return (members if members.exists() else users.filter(is_superuser=True)).select_related("preference")
+
+
+def notify_staff_of(access_request: AccessRequest, *, request=None) -> int:
+    """Queue a notice of a new access request to each person who vets partners, in their language."""
+    admin_url = absolute_url(
+        reverse("admin:partners_accessrequest_change", args=[access_request.pk]), request
     )
-    body = render_to_string(
-        "partners/access_request_staff_email.txt", {"access_request": access_request, "admin_url": admin_url}
-    )
-    mail_admins(
-        _("Access request from %(organisation)s") % {"organisation": access_request.organisation_name}, body
+    return sum(
+        queue_email_to(
+            person,
+            subject=gettext_lazy("Access request from %(organisation)s"),
+            body_template="partners/access_request_staff_email.txt",
+            context={
+                "access_request": access_request,
+                "admin_url": admin_url,
+                "organisation": access_request.organisation_name,
+            },
+        )
+        for person in vetting_staff().distinct().order_by("pk")
     )

@@ -16,11 +16,11 @@ def request_access(request):
         try:
             with transaction.atomic():
                 access_request.save()
+                notify_staff_of(access_request, request=request)
         except IntegrityError:
             # Two submissions at once: the form's check passed for both, the database let one through.
             form.add_error("work_email", form.duplicate_message)
         else:
-            transaction.on_commit(lambda: notify_staff_of(access_request, request=request), robust=True)
             return redirect("access_requested")
     return render(
         request, "partners/request_access.html", {"form": form}, status=400 if form.is_bound else 200

@@ -1,7 +1,11 @@
 """Shared test settings and the named actors the specifications talk about."""
 
+import io
+
 import pytest
+from django.core import mail
 from django.core.cache import cache
+from django.core.management import call_command
 
 from tests.factories import make_buyer, make_hub, make_organisation, make_staff_user
 
@@ -22,7 +26,10 @@ def test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Emails go to the outbox as in production; the `outbox` fixture runs the worker, which delivers them
+    # to Django's test outbox (mail.outbox).
+    settings.EMAIL_BACKEND = "mailer.backend.DbBackend"
+    settings.MAILER_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Local memory caches share their storage across tests: start each one empty.
     cache.clear()
@@ -30,6 +37,17 @@ def test_settings(settings, tmp_path):
     # test_caching.py), which turn it on and commit what they change: the cache's version grows on commit.
     settings.CATALOGUE_CACHE_SECONDS = 0
     return settings
+
+
+@pytest.fixture
+def outbox(db):
+    """deliver(): run the mail worker once over the outbox and return what it sent (Django's mail.outbox)."""
+
+    def deliver():
+        call_command("mailworker", once=True, stdout=io.StringIO())
+        return mail.outbox
+
+    return deliver
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
 """Getting access in a real browser: request it, be approved, choose a password, log in."""
 
+import io
 import re
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from partners.models import AccessRequest
@@ -41,6 +43,7 @@ def test_a_visitor_requests_access_is_approved_chooses_a_password_and_logs_in(
 
     approve_access_request(access_request, by=make_staff_user("vetter", superuser=True))
 
+    call_command("mailworker", once=True, stdout=io.StringIO())  # the mail worker sends the outbox
     [message] = mail.outbox
     link = re.search(r"http://\S+/accounts/reset/\S+", message.body).group(0)
     page.goto(link)

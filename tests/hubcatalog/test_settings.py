@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SETTINGS_VARIABLES = ("DJANGO_", "DATABASE_URL", "REDIS_URL")
+SETTINGS_VARIABLES = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "HUBCATALOG_")
 
 
 def run_python(code: str, **environment) -> subprocess.CompletedProcess:
@@ -49,10 +49,32 @@ def test_debug_is_off_unless_asked_for():
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
-def test_it_starts_with_a_secret_key():
-    result = start_site(DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="catalogue.example")
+def test_it_starts_with_a_secret_key_and_its_public_address():
+    result = start_site(
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="catalogue.example",
+        HUBCATALOG_SITE_URL="https://catalogue.example",
+    )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+def test_it_refuses_to_start_without_its_public_address_when_debug_is_off():
+    result = start_site(DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="catalogue.example")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: HUBCATALOG_SITE_URL is not set" in result.stderr
+
+
+def test_in_development_it_starts_without_a_public_address():
+    assert start_site(DJANGO_DEBUG="1").returncode == 0
+
+
+def test_a_public_address_that_is_no_address_stops_start_up_naming_it():
+    result = run_python(
+        "from django.conf import settings; settings.SITE_URL", HUBCATALOG_SITE_URL="catalogue"
+    )
+    assert result.returncode != 0
+    assert "HUBCATALOG_SITE_URL must be the site's address" in result.stderr
 
 
 def test_commands_that_need_no_key_run_without_one():

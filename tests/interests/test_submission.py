@@ -5,10 +5,11 @@ import datetime
 import uuid
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from mailer.models import Message
 
+from interests import submission
 from interests.models import Embargo, ExpressionOfInterest, InterestLine, ShortlistItem, Status, StatusChange
 from interests.submission import submit_interest
 from tests.factories import make_hub, make_interest, make_listing, make_published_product, make_staff_user
@@ -319,7 +320,7 @@ def test_a_failure_halfway_stores_nothing(client_a, buyer_a, listing, hub_a, mon
 
 
 def test_it_emails_the_buyer_and_the_coordinators_of_each_hub_concerned(
-    client_a, buyer_a, listing, coordinator_a, hub_b, django_capture_on_commit_callbacks
+    client_a, buyer_a, listing, coordinator_a, hub_b, outbox
 ):
     elsewhere = make_staff_user("coordinator-elsewhere")
     make_hub("Hub C", coordinators=[elsewhere])
@@ -328,25 +329,60 @@ def test_it_emails_the_buyer_and_the_coordinators_of_each_hub_concerned(
     quiet.save()
     listing.hub.coordinators.add(quiet)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        client_a.post(SHORTLIST, form_data({"listing": listing}))
+    client_a.post(SHORTLIST, form_data({"listing": listing}))
 
     interest = ExpressionOfInterest.objects.get()
-    recipients = sorted(address for message in mail.outbox for address in message.to)
+    sent = outbox()
+    recipients = sorted(address for message in sent for address in message.to)
     assert recipients == sorted([buyer_a.user.email, coordinator_a.email])
-    to_buyer = next(m for m in mail.outbox if m.to == [buyer_a.user.email])
+    to_buyer = next(m for m in sent if m.to == [buyer_a.user.email])
     assert interest.reference in to_buyer.subject
     assert interest.reference in to_buyer.body
-    to_coordinator = next(m for m in mail.outbox if m.to == [coordinator_a.email])
+    to_coordinator = next(m for m in sent if m.to == [coordinator_a.email])
     assert "Kestrel FPV" in to_coordinator.body
-    assert f"/admin/interests/expressionofinterest/{interest.pk}/change/" in to_coordinator.body
+    assert (
+        f"http://testserver/admin/interests/expressionofinterest/{interest.pk}/change/" in to_coordinator.body
+    )
 
 
-def test_no_email_is_sent_when_nothing_was_stored(client_a, listing, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        client_a.post(SHORTLIST, form_data({"listing": listing, "quantity": 0}))
+def test_the_emails_are_in_the_outbox_with_the_eoi_and_the_request_never_waits_on_a_mail_server(
+    client_a, listing, coordinator_a, settings
+):
+    # A mail server that refuses every connection: the request does not try it.
+    settings.MAILER_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9
 
-    assert mail.outbox == []
+    response = client_a.post(SHORTLIST, form_data({"listing": listing}))
+
+    interest = ExpressionOfInterest.objects.get()
+    assert response.status_code == 302
+    assert sorted(message.to_addresses[0] for message in Message.objects.all()) == sorted(
+        [interest.submitted_by.email, coordinator_a.email]
+    )
+
+
+def test_a_failed_submission_leaves_nothing_in_the_outbox(client_a, buyer_a, listing, monkeypatch, outbox):
+    queue_the_emails = submission.notify_submitted
+
+    def queue_then_fail(*args, **kwargs):
+        queue_the_emails(*args, **kwargs)
+        assert Message.objects.exists()
+        raise RuntimeError("the database went away mid-submission")
+
+    monkeypatch.setattr(submission, "notify_submitted", queue_then_fail)
+    with pytest.raises(RuntimeError):
+        client_a.post(SHORTLIST, form_data({"listing": listing}))
+
+    assert not ExpressionOfInterest.objects.exists()
+    assert not Message.objects.exists()
+    assert ShortlistItem.objects.filter(user=buyer_a.user).exists()
+    assert outbox() == []
+
+
+def test_no_email_is_sent_when_nothing_was_stored(client_a, listing, outbox):
+    client_a.post(SHORTLIST, form_data({"listing": listing, "quantity": 0}))
+
+    assert outbox() == []
 
 
 def test_the_form_carries_a_fresh_submission_key(client_a, listing):

@@ -4,8 +4,8 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.core import mail
 
+from accounts.email import language_of, set_language_of
 from partners.forms import PasswordResetForm
 from tests.factories import make_buyer
 
@@ -59,12 +59,34 @@ def test_logging_out_takes_a_post_and_ends_the_session(client, buyer_a):
     assert "_auth_user_id" not in client.session
 
 
-def test_the_password_reset_emails_a_link_that_sets_a_password_the_validators_accept(client, buyer_a):
+def test_the_password_reset_email_is_in_the_language_of_the_account_whatever_the_page_was_in(
+    client, buyer_a, outbox
+):
+    set_language_of(buyer_a.user, "fr")
+
+    client.post("/accounts/password_reset/", {"email": buyer_a.user.email}, HTTP_ACCEPT_LANGUAGE="en")
+
+    [message] = outbox()
+    assert message.subject != "Reset your Hub Catalogue password"
+    assert "Hub Catalogue" in message.subject
+
+
+def test_the_language_menu_keeps_a_signed_in_persons_choice_for_their_emails(client, buyer_a):
+    client.force_login(buyer_a.user)
+
+    client.post("/i18n/setlang/", {"language": "uk", "next": "/"})
+
+    assert language_of(buyer_a.user) == "uk"
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
+    assert language_of(buyer_a.user) == "uk"
+
+
+def test_the_password_reset_emails_a_link_that_sets_a_password_the_validators_accept(client, buyer_a, outbox):
     response = client.post("/accounts/password_reset/", {"email": "BUYER-A@example.org"})
 
     assert response["Location"] == "/accounts/password_reset/done/"
     assert "Check your email" in client.get(response["Location"]).content.decode()
-    [message] = mail.outbox
+    [message] = outbox()
     assert message.to == ["buyer-a@example.org"]
     assert message.subject == "Reset your Hub Catalogue password"
     assert "Your username: buyer-a" in message.body
@@ -83,11 +105,11 @@ def test_the_password_reset_emails_a_link_that_sets_a_password_the_validators_ac
     assert "This link no longer works" in client.get(link, follow=True).content.decode()
 
 
-def test_the_password_reset_does_not_say_whether_an_address_has_an_account(client):
+def test_the_password_reset_does_not_say_whether_an_address_has_an_account(client, outbox):
     response = client.post("/accounts/password_reset/", {"email": "nobody@example.org"})
 
     assert response["Location"] == "/accounts/password_reset/done/"
-    assert mail.outbox == []
+    assert outbox() == []
 
 
 def test_the_password_reset_explains_a_malformed_address(client):
@@ -97,7 +119,7 @@ def test_the_password_reset_explains_a_malformed_address(client):
     assert "Enter a valid email address." in response.content.decode()
 
 
-def test_our_reset_form_also_reaches_a_buyer_who_never_chose_a_password(buyer_a, editor):
+def test_our_reset_form_also_reaches_a_buyer_who_never_chose_a_password(buyer_a, editor, outbox):
     buyer_a.user.set_unusable_password()
     buyer_a.user.save()
     editor.set_unusable_password()
@@ -108,12 +130,12 @@ def test_our_reset_form_also_reaches_a_buyer_who_never_chose_a_password(buyer_a,
         assert form.is_valid()
         form.save(domain_override="catalogue.example.org")
 
-    [message] = mail.outbox  # the buyer's; a staff account without a password is left alone
+    [message] = outbox()  # the buyer's; a staff account without a password is left alone
     assert message.to == ["buyer-a@example.org"]
     assert "catalogue.example.org/accounts/reset/" in message.body
 
 
-def test_our_reset_form_leaves_out_inactive_accounts(buyer_a):
+def test_our_reset_form_leaves_out_inactive_accounts(buyer_a, outbox):
     buyer_a.user.is_active = False
     buyer_a.user.save()
 
@@ -121,7 +143,7 @@ def test_our_reset_form_leaves_out_inactive_accounts(buyer_a):
     assert form.is_valid()
     form.save(domain_override="catalogue.example.org")
 
-    assert mail.outbox == []
+    assert outbox() == []
 
 
 def test_changing_the_password_needs_the_old_one_and_a_valid_new_one(client, buyer_a):

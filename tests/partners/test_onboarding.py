@@ -1,15 +1,16 @@
-"""Deciding access requests: approval makes the organisation, the account and the buyer in one go and emails
-a link to choose a password after commit; rejection tells the applicant politely."""
+"""Deciding access requests: approval makes the organisation, the account and the buyer in one go and writes
+to the outbox, in the same transaction, the email with a link to choose a password; rejection tells the
+applicant politely."""
 
 import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.core import mail
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.email import language_of
 from partners.models import AccessRequest, Buyer, PartnerOrganisation
 from partners.onboarding import approve_access_request, reject_access_request
 from tests.factories import make_access_request, make_buyer, make_organisation
@@ -73,17 +74,12 @@ def test_it_creates_an_approved_organisation_an_account_and_a_buyer(
     assert (request_of_anna.organisation, request_of_anna.buyer) == (organisation, buyer)
 
 
-def test_it_emails_a_link_to_choose_a_password_after_commit(
-    request_of_anna, superuser, django_capture_on_commit_callbacks
+def test_it_emails_a_link_to_choose_a_password_in_the_language_of_the_request(
+    request_of_anna, superuser, outbox
 ):
-    with django_capture_on_commit_callbacks() as callbacks:
-        approve_access_request(request_of_anna, by=superuser)
-    assert mail.outbox == []
+    approve_access_request(request_of_anna, by=superuser)
 
-    for callback in callbacks:
-        callback()
-
-    [message] = mail.outbox
+    [message] = outbox()
     assert message.to == ["anna.schmidt@procurement.example"]
     assert message.subject == "Your access to Hub Catalogue has been approved"
     assert "Dear Anna Maria Schmidt," in message.body
@@ -94,24 +90,34 @@ def test_it_emails_a_link_to_choose_a_password_after_commit(
     assert emailed_link(message).startswith("/accounts/reset/")
 
 
+def test_the_approved_buyer_reads_their_emails_in_the_language_of_their_request(superuser, outbox):
+    in_polish = make_access_request("jan.kowalski@agencja.example", language="pl", country="PL")
+
+    buyer = approve_access_request(in_polish, by=superuser)
+
+    assert language_of(buyer.user) == "pl"
+    [message] = outbox()
+    assert message.subject != "Your access to Hub Catalogue has been approved"
+
+
 def test_nothing_is_emailed_when_the_transaction_is_rolled_back(
-    request_of_anna, superuser, django_capture_on_commit_callbacks
+    request_of_anna, superuser, django_capture_on_commit_callbacks, outbox
 ):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
         approve_access_request(request_of_anna, by=superuser)
         raise RuntimeError("something later in the same transaction failed")
 
-    assert mail.outbox == []
+    assert outbox() == []
     assert not User.objects.filter(email="anna.schmidt@procurement.example").exists()
     request_of_anna.refresh_from_db()
     assert request_of_anna.is_pending
 
 
 def test_the_emailed_link_lets_the_buyer_choose_a_password_that_passes_the_validators(
-    client, request_of_anna, superuser, django_capture_on_commit_callbacks
+    client, request_of_anna, superuser, django_capture_on_commit_callbacks, outbox
 ):
     approve(request_of_anna, superuser, django_capture_on_commit_callbacks)
-    link = emailed_link(mail.outbox[0])
+    link = emailed_link(outbox()[0])
 
     form_page = client.get(link, follow=True)
     assert form_page.context["validlink"]
@@ -166,7 +172,7 @@ def test_approving_the_first_request_of_a_pending_organisation_approves_it(
 
 @pytest.mark.parametrize("chosen_by_staff", [False, True])
 def test_it_never_re_approves_a_suspended_organisation_on_its_own(
-    chosen_by_staff, request_of_anna, superuser, django_capture_on_commit_callbacks
+    chosen_by_staff, request_of_anna, superuser, django_capture_on_commit_callbacks, outbox
 ):
     suspended = make_organisation("Federal Office for Test Procurement", vetting_status="suspended")
 
@@ -184,7 +190,7 @@ def test_it_never_re_approves_a_suspended_organisation_on_its_own(
     request_of_anna.refresh_from_db()
     assert request_of_anna.is_pending
     assert not User.objects.filter(email="anna.schmidt@procurement.example").exists()
-    assert mail.outbox == []
+    assert outbox() == []
 
 
 def test_once_staff_reinstate_the_suspended_organisation_the_request_can_be_approved(
@@ -199,7 +205,7 @@ def test_once_staff_reinstate_the_suspended_organisation_the_request_can_be_appr
 
 
 def test_it_re_activates_an_inactive_account_with_that_email(
-    request_of_anna, superuser, django_capture_on_commit_callbacks
+    request_of_anna, superuser, django_capture_on_commit_callbacks, outbox
 ):
     former = make_buyer("a.schmidt", organisation=make_organisation("Old Employer", country="DE"))
     former.user.email = "Anna.Schmidt@procurement.example"
@@ -214,7 +220,7 @@ def test_it_re_activates_an_inactive_account_with_that_email(
     assert not buyer.user.has_usable_password()  # the old password no longer opens the account
     assert buyer.organisation.name == "Federal Office for Test Procurement"
     assert User.objects.count() == 2
-    assert len(mail.outbox) == 1
+    assert len(outbox()) == 1
 
 
 def test_it_refuses_when_an_active_account_already_uses_the_email(
@@ -258,9 +264,9 @@ def test_it_refuses_a_request_that_was_already_decided(request_of_anna, superuse
 
 
 def test_it_links_to_the_address_the_admin_is_served_at(
-    rf, request_of_anna, superuser, settings, django_capture_on_commit_callbacks
+    rf, request_of_anna, superuser, settings, django_capture_on_commit_callbacks, outbox
 ):
-    del settings.SITE_URL
+    settings.SITE_URL = ""  # development: links name the address the admin is served at
     settings.ALLOWED_HOSTS = ["hub.example.net"]
 
     approve(
@@ -270,24 +276,23 @@ def test_it_links_to_the_address_the_admin_is_served_at(
         request=rf.get("/admin/", HTTP_HOST="hub.example.net", secure=True),
     )
 
-    assert "https://hub.example.net/accounts/reset/" in mail.outbox[0].body
+    assert "https://hub.example.net/accounts/reset/" in outbox()[0].body
 
 
-def test_without_a_request_or_a_site_url_it_refuses_before_writing_anything(
-    request_of_anna, superuser, settings
+def test_the_site_url_comes_before_the_address_a_request_came_by(
+    rf, request_of_anna, superuser, settings, outbox
 ):
-    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["internal.example.net"]
 
-    with pytest.raises(ImproperlyConfigured, match="SITE_URL"):
-        approve_access_request(request_of_anna, by=superuser)
+    approve_access_request(
+        request_of_anna, by=superuser, request=rf.get("/", HTTP_HOST="internal.example.net")
+    )
 
-    request_of_anna.refresh_from_db()
-    assert request_of_anna.is_pending
-    assert not Buyer.objects.exists()
+    assert f"{SITE}/accounts/reset/" in outbox()[0].body
 
 
 def test_rejection_tells_the_applicant_politely_and_keeps_the_note_for_staff(
-    request_of_anna, superuser, django_capture_on_commit_callbacks
+    request_of_anna, superuser, django_capture_on_commit_callbacks, outbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
         reject_access_request(request_of_anna, by=superuser, note="Not a partner state's organisation.")
@@ -296,7 +301,7 @@ def test_rejection_tells_the_applicant_politely_and_keeps_the_note_for_staff(
     assert request_of_anna.status == AccessRequest.Status.REJECTED
     assert request_of_anna.decided_by == superuser
     assert request_of_anna.decision_note == "Not a partner state's organisation."
-    [message] = mail.outbox
+    [message] = outbox()
     assert message.to == ["anna.schmidt@procurement.example"]
     assert message.subject == "Your request for access to Hub Catalogue"
     assert "Dear Anna Maria Schmidt," in message.body

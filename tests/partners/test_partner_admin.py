@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth.models import User
-from django.core import mail
 
 from partners.models import AccessRequest, PartnerOrganisation
 from tests.factories import make_access_request, make_buyer, make_organisation, make_staff_user
@@ -85,7 +84,7 @@ def test_the_request_list_makes_the_same_number_of_queries_at_any_length(
 
 
 def test_the_approve_action_approves_and_emails_the_login_link(
-    client, vetter, anna, django_capture_on_commit_callbacks
+    client, vetter, anna, django_capture_on_commit_callbacks, outbox
 ):
     client.force_login(vetter)
 
@@ -97,13 +96,13 @@ def test_the_approve_action_approves_and_emails_the_login_link(
     assert anna.decided_by == vetter
     assert anna.decision_note == "Checked by phone."
     assert anna.buyer.user.email == "anna.schmidt@procurement.example"
-    [message] = mail.outbox
+    [message] = outbox()
     assert "http://testserver/accounts/reset/" in message.body
     assert any("is now a buyer of Federal Office" in text for text in page_messages(response))
 
 
 def test_the_approve_action_explains_why_a_request_of_a_suspended_organisation_waits(
-    client, vetter, anna, django_capture_on_commit_callbacks
+    client, vetter, anna, django_capture_on_commit_callbacks, outbox
 ):
     make_organisation("Federal Office for Test Procurement", vetting_status="suspended")
     other = make_access_request("jan@agency.example", organisation_name="Agencja Testowa", country="PL")
@@ -119,11 +118,11 @@ def test_the_approve_action_explains_why_a_request_of_a_suspended_organisation_w
     texts = page_messages(response)
     assert any("is suspended" in text and "approve the organisation itself first" in text for text in texts)
     assert "1 request was decided." in texts
-    assert len(mail.outbox) == 1
+    assert len(outbox()) == 1
 
 
 def test_the_reject_action_rejects_and_tells_the_applicant(
-    client, vetter, anna, django_capture_on_commit_callbacks
+    client, vetter, anna, django_capture_on_commit_callbacks, outbox
 ):
     client.force_login(vetter)
 
@@ -133,7 +132,7 @@ def test_the_reject_action_rejects_and_tells_the_applicant(
     anna.refresh_from_db()
     assert anna.status == AccessRequest.Status.REJECTED
     assert anna.decision_note == "Not a partner organisation."
-    [message] = mail.outbox
+    [message] = outbox()
     assert message.to == ["anna.schmidt@procurement.example"]
     assert not User.objects.filter(email="anna.schmidt@procurement.example").exists()
 
@@ -169,7 +168,7 @@ def test_staff_without_the_decide_permission_cannot_decide(client, anna):
 
 
 def test_the_change_page_approves_with_the_organisation_staff_chose(
-    client, vetter, anna, django_capture_on_commit_callbacks
+    client, vetter, anna, django_capture_on_commit_callbacks, outbox
 ):
     chosen = make_organisation("Bundesamt für Test-Beschaffung", country="DE")
     client.force_login(vetter)
@@ -190,7 +189,7 @@ def test_the_change_page_approves_with_the_organisation_staff_chose(
     assert anna.organisation == chosen
     assert anna.decision_note == "Same office, German name."
     assert anna.buyer.organisation == chosen
-    assert len(mail.outbox) == 1
+    assert len(outbox()) == 1
 
 
 def test_the_change_page_shows_the_organisation_on_file_and_its_status(client, vetter, anna):
@@ -216,7 +215,7 @@ def test_the_change_page_keeps_the_request_pending_when_approval_is_refused(clie
     assert anna.is_pending
 
 
-def test_the_change_page_rejects(client, vetter, anna, django_capture_on_commit_callbacks):
+def test_the_change_page_rejects(client, vetter, anna, django_capture_on_commit_callbacks, outbox):
     client.force_login(vetter)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -225,7 +224,7 @@ def test_the_change_page_rejects(client, vetter, anna, django_capture_on_commit_
     anna.refresh_from_db()
     assert anna.status == AccessRequest.Status.REJECTED
     assert anna.decision_note == "Unknown agency."
-    assert len(mail.outbox) == 1
+    assert len(outbox()) == 1
 
 
 def test_the_applicants_words_cannot_be_changed(client, vetter, anna):
@@ -368,12 +367,12 @@ def test_the_buyer_list_makes_the_same_number_of_queries_at_any_length(
         assert client.get(BUYERS).status_code == 200
 
 
-def test_staff_can_email_a_buyer_a_new_login_link(client, vetter, buyer_a):
+def test_staff_can_email_a_buyer_a_new_login_link(client, vetter, buyer_a, outbox):
     client.force_login(vetter)
 
     response = act(client, BUYERS, "send_login_links", [buyer_a])
 
-    [message] = mail.outbox
+    [message] = outbox()
     assert message.to == ["buyer-a@example.org"]
     assert message.subject == "Your login link for Hub Catalogue"
     assert "http://testserver/accounts/reset/" in message.body

@@ -1,11 +1,12 @@
 """The public request-for-access form and its thank-you page."""
 
 import pytest
-from django.core import mail
+from django.contrib.auth.models import Group
 
+from accounts.email import set_language_of
 from partners.forms import AccessRequestForm
 from partners.models import AccessRequest
-from tests.factories import make_access_request
+from tests.factories import make_access_request, make_staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +38,13 @@ def test_it_shows_the_form_to_anonymous_visitors(client):
     assert '<option value="" selected>Choose a country</option>' in page
 
 
-def test_it_saves_the_request_and_sends_the_applicant_to_the_thank_you_page(
-    client, settings, django_capture_on_commit_callbacks
-):
-    settings.ADMINS = [("Vetting desk", "vetting@hubcatalog.example")]
+def test_it_saves_the_request_and_sends_the_applicant_to_the_thank_you_page(client, outbox):
+    vetting = make_staff_user("vetting-desk")
+    vetting.groups.add(Group.objects.get(name="Partner vetting"))
+    set_language_of(vetting, "en")
+    make_staff_user("coordinator-elsewhere")  # not of the vetting group: not told
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(URL, valid_data(), HTTP_ACCEPT_LANGUAGE="de")
+    response = client.post(URL, valid_data(), HTTP_ACCEPT_LANGUAGE="de")
 
     assert response.status_code == 302
     assert response["Location"] == "/access/requested/"
@@ -55,10 +56,29 @@ def test_it_saves_the_request_and_sends_the_applicant_to_the_thank_you_page(
     assert access_request.country.code == "DE"
     assert access_request.language == "de"
     assert access_request.decided_at is None
-    [staff_email] = mail.outbox
-    assert staff_email.to == ["vetting@hubcatalog.example"]
+    [staff_email] = outbox()
+    assert staff_email.to == [vetting.email]
     assert "Federal Office for Test Procurement" in staff_email.subject
-    assert f"/admin/partners/accessrequest/{access_request.pk}/change/" in staff_email.body
+    assert f"http://testserver/admin/partners/accessrequest/{access_request.pk}/change/" in staff_email.body
+
+
+def test_each_vetting_person_is_told_in_their_own_language(client, outbox):
+    for username, language in (("vetting-en", "en"), ("vetting-de", "de")):
+        person = make_staff_user(username)
+        person.groups.add(Group.objects.get(name="Partner vetting"))
+        set_language_of(person, language)
+
+    client.post(URL, valid_data())
+
+    subjects = {message.to[0]: message.subject for message in outbox()}
+    assert subjects["vetting-en@example.org"] == "Access request from Federal Office for Test Procurement"
+    assert subjects["vetting-de@example.org"] != subjects["vetting-en@example.org"]
+
+
+def test_while_no_one_is_in_the_vetting_group_the_superusers_are_told(client, superuser, outbox):
+    client.post(URL, valid_data())
+
+    assert [message.to for message in outbox()] == [[superuser.email]]
 
 
 def test_it_refuses_a_second_pending_request_from_the_same_address_whatever_its_case(client):
@@ -119,14 +139,16 @@ def test_it_answers_only_get_and_post(client):
     assert client.delete(URL).status_code == 405
 
 
-def test_it_sends_no_mail_when_the_site_has_no_admins(client, settings, django_capture_on_commit_callbacks):
+def test_it_sends_no_mail_when_the_site_has_no_admins(
+    client, settings, django_capture_on_commit_callbacks, outbox
+):
     settings.ADMINS = []
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(URL, valid_data())
 
     assert AccessRequest.objects.count() == 1
-    assert mail.outbox == []
+    assert outbox() == []
 
 
 def test_the_thank_you_page_says_that_staff_will_review_the_request(client):
