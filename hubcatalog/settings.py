@@ -234,7 +234,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Email: every email is written to the outbox (django-mailer's queue) in the transaction that causes it, and
 # the mail worker (`manage.py mailworker`) sends it through the real backend: the console in development,
 # SMTP in production unless DJANGO_EMAIL_BACKEND says otherwise (accounts/email.py).
-EMAIL_BACKEND = "mailer.backend.DbBackend"
+EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
 MAILER_EMAIL_BACKEND = env_str(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"

@@ -28,7 +28,7 @@ def test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Emails go to the outbox as in production; the `outbox` fixture runs the worker, which delivers them
     # to Django's test outbox (mail.outbox).
-    settings.EMAIL_BACKEND = "mailer.backend.DbBackend"
+    settings.EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
     settings.MAILER_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Local memory caches share their storage across tests: start each one empty.

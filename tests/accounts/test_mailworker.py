@@ -167,3 +167,22 @@ def test_only_superusers_see_the_outbox_and_retrying_hands_the_email_back_to_the
 
     assert Message.objects.get().priority != PRIORITY_DEFERRED
     assert client.get(reverse("admin:mailer_messagelog_changelist")).status_code == 200
+
+
+def test_an_email_keeps_the_message_id_it_was_queued_with_through_every_attempt(smtp):
+    queue()
+    queued_id = Message.objects.get().email.extra_headers["Message-ID"]
+    run_worker()  # refused: deferred
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp.EMAIL_PORT)
+    controller.start()
+    try:
+        Message.objects.retry_deferred()
+        run_worker()
+    finally:
+        controller.stop()
+
+    assert queued_id.startswith("<") and queued_id.endswith(">")
+    assert f"Message-ID: {queued_id}".encode() in inbox.messages[0].content
+    assert {entry.message_id for entry in MessageLog.objects.all()} == {queued_id}
