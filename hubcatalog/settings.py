@@ -235,7 +235,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # the mail worker (`manage.py mailworker`) sends it through the real backend: the console in development,
 # SMTP in production unless DJANGO_EMAIL_BACKEND says otherwise (accounts/email.py).
 EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
-MAILER_EMAIL_BACKEND = env_str(
+# The worker sends through the delivery backend, which remembers what the mail server accepted (so that a
+# database outage at the wrong instant does not send an email twice) and hands each email to the real one.
+MAILER_EMAIL_BACKEND = "accounts.outbox.DeliveryBackend"
+EMAIL_DELIVERY_BACKEND = env_str(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG

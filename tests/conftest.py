@@ -29,7 +29,7 @@ def test_settings(settings, tmp_path):
     # Emails go to the outbox as in production; the `outbox` fixture runs the worker, which delivers them
     # to Django's test outbox (mail.outbox).
     settings.EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
-    settings.MAILER_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Local memory caches share their storage across tests: start each one empty.
     cache.clear()

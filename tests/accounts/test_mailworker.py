@@ -11,6 +11,7 @@ from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.mail import send_mail
 from django.core.management import call_command
+from django.db import OperationalError
 from django.urls import reverse
 from mailer.models import PRIORITY_DEFERRED, RESULT_FAILURE, RESULT_SUCCESS, Message, MessageLog
 
@@ -40,7 +41,7 @@ def free_port() -> int:
 @pytest.fixture
 def smtp(settings):
     """The worker sends over SMTP to 127.0.0.1:<port>, with a short timeout."""
-    settings.MAILER_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     settings.EMAIL_TIMEOUT = 1
     return settings
@@ -186,3 +187,27 @@ def test_an_email_keeps_the_message_id_it_was_queued_with_through_every_attempt(
     assert queued_id.startswith("<") and queued_id.endswith(">")
     assert f"Message-ID: {queued_id}".encode() in inbox.messages[0].content
     assert {entry.message_id for entry in MessageLog.objects.all()} == {queued_id}
+
+
+def test_an_email_the_mail_server_accepted_is_not_sent_again_when_the_database_failed_to_record_it(
+    monkeypatch,
+):
+    queue()
+    record = MessageLog.objects.log
+    failures = []
+
+    def database_gone_at_the_wrong_instant(message, result_code, log_message=""):
+        if result_code == RESULT_SUCCESS and not failures:
+            failures.append(message)
+            raise OperationalError("terminating connection due to administrator command")
+        return record(message, result_code, log_message)
+
+    monkeypatch.setattr(MessageLog.objects, "log", database_gone_at_the_wrong_instant)
+    run_worker()  # sent, but not recorded: the email stays in the outbox
+    assert len(mail.outbox) == 1 and Message.objects.count() == 1
+
+    run_worker()
+
+    assert len(mail.outbox) == 1  # not sent again
+    assert not Message.objects.exists()
+    assert MessageLog.objects.get().result == RESULT_SUCCESS

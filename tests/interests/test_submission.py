@@ -349,7 +349,7 @@ def test_the_emails_are_in_the_outbox_with_the_eoi_and_the_request_never_waits_o
     client_a, listing, coordinator_a, settings
 ):
     # A mail server that refuses every connection: the request does not try it.
-    settings.MAILER_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9
 
     response = client_a.post(SHORTLIST, form_data({"listing": listing}))

@@ -5,7 +5,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import close_old_connections, connection
 from django.utils import timezone
 from mailer import engine
 from mailer.models import RESULT_FAILURE, Message, MessageLog
@@ -39,7 +39,7 @@ class Backoff:
 
 class Command(BaseCommand):
     help = (
-        "Send the emails in the outbox through the real email backend (MAILER_EMAIL_BACKEND, with "
+        "Send the emails in the outbox through the real email backend (DJANGO_EMAIL_BACKEND, with "
         "DJANGO_EMAIL_TIMEOUT). An email that fails stays in the outbox, deferred, with the failure "
         "recorded, and is retried after a delay that doubles while the mail server keeps failing (up to "
         "--max-delay). Runs until stopped (SIGTERM or Ctrl-C), surviving database and mail server outages; "
@@ -86,9 +86,11 @@ class Command(BaseCommand):
                     backoff.recovered()  # the mail server works again
                 if backoff.due(time.monotonic()):
                     logger.info("Retrying %s deferred emails", Message.objects.retry_deferred())
-            except DatabaseError:
-                # The database is away (a restart): drop the connection and try again at the next look.
-                logger.warning("Mail worker: the database does not answer; trying again", exc_info=True)
+            except Exception:
+                # The database went away (a restart; django-mailer then raises its own RuntimeError from its
+                # locking context), or something else failed: the emails stay in the outbox. Log it, drop the
+                # connection and try again at the next look, rather than stop sending altogether.
+                logger.exception("Mail worker: sending failed; trying again")
                 connection.close()
             if once:
                 break
