@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test lint format fixtures messages chromium wrk clean bench
+.PHONY: install demo serve test lint format fixtures messages chromium wrk clean bench soak
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -97,6 +97,18 @@ BENCH_ARGS ?=
 bench: install wrk
 	$(BIN)/python bench/run.py --products $(N) --duration $(DURATION) --connections $(CONNECTIONS) \
 		--cold-connections $(COLD_CONNECTIONS) $(BENCH_ARGS)
+
+# Chaos test of EOI submission (soak/README.md): two gunicorn servers on one PostgreSQL database of its own
+# (made anew each run: SOAK_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/hubcatalog_soak, its name
+# must contain "soak") and one Redis, SOAK_CLIENTS buyers submitting SOAK_EOIS EOIs while gunicorn workers are
+# killed, the mail server goes down then hangs, and the local PostgreSQL cluster is restarted once (so run it
+# where that is allowed). Fails when a check fails; reports in soak/results/. CI-sized, about a minute:
+# make soak SOAK_EOIS=60 SOAK_CLIENTS=6. More options: SOAK_ARGS="--help".
+SOAK_EOIS ?= 2000
+SOAK_CLIENTS ?= 32
+SOAK_ARGS ?=
+soak: install
+	$(BIN)/python soak/run.py --eois $(SOAK_EOIS) --clients $(SOAK_CLIENTS) $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles
