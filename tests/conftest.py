@@ -1,13 +1,23 @@
 """Shared test settings and the named actors the specifications talk about."""
 
+import importlib
 import io
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
 
 from tests.factories import make_buyer, make_hub, make_organisation, make_staff_user
+
+# The data migrations whose rows a test on an emptied database gets back, with their functions.
+DATA_MIGRATIONS = [
+    ("hubs.migrations.0002_staff_groups", "create_groups"),
+    ("partners.migrations.0002_partner_vetting_group", "create_group"),
+    ("interests.migrations.0002_history_append_only_and_embargoes", "add_embargoes"),
+    ("interests.migrations.0003_staff_permissions", "grant"),
+]
 
 CATALOGUE_EDITORS = "Catalogue editors"
 HUB_COORDINATORS = "Hub coordinators"
@@ -37,6 +47,15 @@ def test_settings(settings, tmp_path):
     # test_caching.py), which turn it on and commit what they change: the cache's version grows on commit.
     settings.CATALOGUE_CACHE_SECONDS = 0
     return settings
+
+
+@pytest.fixture
+def migrated_rows(transactional_db):
+    """For tests that commit (transaction=True): the database is emptied after each such test, and the
+    groups, permissions and embargo list that data migrations made go with it; the same migration code puts
+    them back first, whatever ran before."""
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, schema_editor=None)
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
 """Browser tests: a real Chromium (Debian's package, installed by `make test`) driven by Playwright."""
 
-import importlib
 import shutil
 
 import pytest
-from django.apps import apps
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -12,14 +10,6 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
-]
-
-# The data migrations whose rows the browser tests' emptied database must get back, with their functions.
-DATA_MIGRATIONS = [
-    ("hubs.migrations.0002_staff_groups", "create_groups"),
-    ("partners.migrations.0002_partner_vetting_group", "create_group"),
-    ("interests.migrations.0002_history_append_only_and_embargoes", "add_embargoes"),
-    ("interests.migrations.0003_staff_permissions", "grant"),
 ]
 
 
@@ -32,12 +22,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(autouse=True)
-def staff_groups(transactional_db):
-    """The live server sees only committed data, so these tests run outside a rolled-back transaction and
-    the database is emptied after each; the groups, permissions and embargo list that data migrations made
-    go with it, so the same migration code puts them back first."""
-    for module, function in DATA_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, schema_editor=None)
+def committed_database(migrated_rows):
+    """The live server sees only committed data: these tests run outside a rolled-back transaction."""
 
 
 @pytest.fixture(autouse=True)

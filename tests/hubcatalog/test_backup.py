@@ -13,7 +13,7 @@ from tests.factories import make_interest, make_listing
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump and pg_restore"),
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migrated_rows"),
 ]
 
 EOI_TABLES = {

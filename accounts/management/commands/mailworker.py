@@ -79,7 +79,6 @@ class Command(BaseCommand):
         backoff = Backoff(first_delay, max_delay)
         while not self.stopping:
             try:
-                close_old_connections()
                 if self.send_round():
                     backoff.failed(time.monotonic())
                 elif not Message.objects.deferred().exists():
@@ -87,6 +86,8 @@ class Command(BaseCommand):
                 if backoff.due(time.monotonic()):
                     logger.info("Retrying %s deferred emails", Message.objects.retry_deferred())
             except Exception:
+                if once:
+                    raise  # a single run reports its failure; the emails stay in the outbox
                 # The database went away (a restart; django-mailer then raises its own RuntimeError from its
                 # locking context), or something else failed: the emails stay in the outbox. Log it, drop the
                 # connection and try again at the next look, rather than stop sending altogether.
@@ -95,6 +96,7 @@ class Command(BaseCommand):
             if once:
                 break
             time.sleep(poll)
+            close_old_connections()  # one broken by a database restart, or past its age, is replaced
         if not once:
             for number, handler in previous.items():
                 signal.signal(number, handler)
