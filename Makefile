@@ -8,15 +8,25 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test lint format fixtures messages chromium wrk clean bench soak
+.PHONY: install demo serve test lint format fixtures messages chromium wrk clean bench soak lock
 
-$(BIN)/.installed: pyproject.toml
+# Exactly the versions CI tested, each checked against its hash: requirements-dev.lock (the site's own
+# requirements.lock plus the test and lint tools), written from pyproject.toml by `make lock`.
+$(BIN)/.installed: requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	touch $@
 
 install: $(BIN)/.installed
+
+# After changing the dependencies in pyproject.toml: pin them, with hashes, for every platform. Versions
+# already pinned stay unless pyproject.toml rules them out (LOCK_ARGS=--upgrade takes the newest).
+LOCK = $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --universal --python-version 3.11 \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
+LOCK_ARGS ?=
+lock: install
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra dev -o requirements-dev.lock
 
 # Development data and accounts, then the development server with the mail worker beside it (the emails it
 # sends are printed here). Safe to run again: nothing is duplicated.
@@ -68,6 +78,12 @@ test: install chromium wrk
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# The lock files must say what pyproject.toml asks for: compiled again (keeping their pins), unchanged.
+	@tmp=$$(mktemp -d); cp requirements.lock requirements-dev.lock $$tmp/; \
+		$(LOCK) -o $$tmp/requirements.lock && $(LOCK) --extra dev -o $$tmp/requirements-dev.lock && \
+		diff -u requirements.lock $$tmp/requirements.lock && diff -u requirements-dev.lock $$tmp/requirements-dev.lock \
+		|| { echo "The lock files are out of date with pyproject.toml: run make lock"; rm -rf $$tmp; exit 1; }; \
+		rm -rf $$tmp
 
 format: install
 	$(BIN)/ruff format .
