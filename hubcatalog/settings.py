@@ -7,6 +7,7 @@ silently replaced by a default. With DEBUG off there is no insecure fallback for
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -83,7 +84,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"] if D
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a site that also asks staff for their second factor (hubcatalog/admin.py).
+    "hubcatalog.apps.HubCatalogAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -93,8 +95,13 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "mailer",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "hubcatalog",
     "accounts",
+    "audit",
     "products",
     "hubs",
     "partners",
@@ -102,16 +109,27 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response gets the site's headers: static files, redirects to HTTPS
+    # (hubcatalog/middleware.py).
+    "hubcatalog.middleware.security_headers",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 400 for control characters (NUL…) in the path, query string or form fields, before any query.
+    "hubcatalog.hostile_input.refuse_control_characters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.require_staff_verification",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sessions that idled, grew too old or belong to a suspended organisation's buyer (after messages,
+    # which say why).
+    "accounts.sessions.session_limits",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "hubcatalog.middleware.content_security_policy",
+    # Answers a sign-in paused by too many wrong passwords (accounts/lockout.py); last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hubcatalog.urls"
@@ -168,8 +186,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Django's own, loading a signed-in buyer's organisation with the user (one query per page instead of two).
-AUTHENTICATION_BACKENDS = ["partners.backends.ModelBackendWithBuyer"]
+# First django-axes, which refuses a paused sign-in before any password is checked; then Django's own,
+# loading a signed-in buyer's organisation with the user (one query per page instead of two).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "partners.backends.ModelBackendWithBuyer"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -285,6 +304,13 @@ LOGIN_REDIRECT_URL = "catalogue"
 LOGOUT_REDIRECT_URL = "landing"
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # the login link an approved buyer receives stays valid for 3 days
 
+# Staff (superusers, hub coordinators, catalogue editors) confirm their sign-in with an authenticator app or a
+# recovery code (accounts/two_factor.py). Off by default only with DEBUG on, so that `make demo` stays simple.
+STAFF_TWO_FACTOR = env_bool("HUBCATALOG_STAFF_TWO_FACTOR", default=not DEBUG)
+OTP_TOTP_ISSUER = "Hub Catalogue"
+# The admin pages of django-otp's devices show no secret keys or QR codes, even to superusers.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # Security headers. The site runs behind a TLS-terminating proxy in production.
 # Everything from this site only: no inline <script>, no style= attributes, no on…= handlers, no CDN.
 # Bootstrap draws its form controls' icons as data: images.
@@ -293,14 +319,92 @@ CONTENT_SECURITY_POLICY = env_str(
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 )
+# None of the browser features a catalogue has no use for (hubcatalog.middleware sends it, static files too).
+PERMISSIONS_POLICY = env_str(
+    "DJANGO_PERMISSIONS_POLICY",
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), hid=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), screen-wake-lock=(), "
+    "serial=(), usb=(), xr-spatial-tracking=()",
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+# Behind the TLS proxy every request is HTTPS: plain HTTP is redirected, browsers are told to use nothing else
+# for a year (HSTS, subdomains included) and cookies travel over HTTPS only. The load balancer's health check
+# (/healthz) may still come over plain HTTP. HSTS preloading is a commitment browsers keep for months after it
+# is withdrawn, so it is off until the operator asks for it; Django's deploy check warns of it (W021) only to
+# suggest it, and is silenced while it is off.
+BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", default=False)
+SESSION_COOKIE_SECURE = BEHIND_TLS_PROXY or env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Sessions end after this long without a request, this long after logging in whatever the activity, when the
+# browser closes, and at once when a buyer's organisation is suspended (accounts/sessions.py).
+SESSION_IDLE_MINUTES = env_int("HUBCATALOG_SESSION_IDLE_MINUTES", 60)
+SESSION_MAX_HOURS = env_int("HUBCATALOG_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Where a request comes from (hubcatalog.ratelimit.client_address): behind the TLS proxy, the address that
+# HUBCATALOG_TRUSTED_PROXY_COUNT proxies appended to X-Forwarded-For; otherwise the connection's own, and the
+# header, which any client can send, is ignored.
+TRUSTED_PROXY_COUNT = env_int("HUBCATALOG_TRUSTED_PROXY_COUNT", 1) if BEHIND_TLS_PROXY else 0
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("HUBCATALOG_TRUSTED_PROXY_COUNT must be 0 or more.")
+
+# Sign-in throttling (django-axes), on the site's login and the admin's alike: after this many wrong passwords
+# in a row for one username from one address, signing in to it from there pauses for the cool-off, and each
+# try during the pause starts it again. Keyed by both, so that no one can lock a buyer out from elsewhere.
+# Attempts are kept in the database, which every app server shares; superusers see them in the admin and lift
+# a pause there or with `manage.py axes_reset_username <username>`. A new password set through the emailed
+# link lifts it too (accounts/lockout.py).
+LOGIN_FAILURE_LIMIT = env_int("HUBCATALOG_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = env_int("HUBCATALOG_LOGIN_COOLOFF_MINUTES", 15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "HUBCATALOG_LOGIN_FAILURE_LIMIT and HUBCATALOG_LOGIN_COOLOFF_MINUTES must be 1 or more."
+    )
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The audit log (audit/) records every sign-in and failure with its address; axes' own lines would repeat it.
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "hubcatalog.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+# The username tried, cut to what axes can store (hubcatalog/hostile_input.py).
+AXES_USERNAME_CALLABLE = "hubcatalog.hostile_input.axes_username"
+
+# Rate limits (hubcatalog/ratelimit.py), counted per signed-in user and per address in the default cache:
+# with REDIS_URL all app servers count together. 0 turns one off; HUBCATALOG_RATE_LIMITS=0 turns all off (the
+# load tests in bench/ and soak/ do, as they submit far faster than people).
+RATE_LIMITS_ENABLED = env_bool("HUBCATALOG_RATE_LIMITS", default=True)
+RATE_LIMITS = {
+    # Requests for access, per address and hour: the form is public.
+    "access_request": {"per_address": env_int("HUBCATALOG_ACCESS_REQUESTS_PER_HOUR", 5), "window": 3600},
+    # Expressions of interest submitted, per buyer and per address (an organisation's buyers may share one).
+    "interest_submission": {
+        "per_user": env_int("HUBCATALOG_EOI_SUBMISSIONS_PER_HOUR", 20),
+        "per_address": env_int("HUBCATALOG_EOI_SUBMISSIONS_PER_HOUR_PER_ADDRESS", 60),
+        "window": 3600,
+    },
+    # The search box's suggestions as one types, per buyer and per address, each minute.
+    "search_suggestions": {
+        "per_user": env_int("HUBCATALOG_SUGGESTIONS_PER_MINUTE", 120),
+        "per_address": env_int("HUBCATALOG_SUGGESTIONS_PER_MINUTE_PER_ADDRESS", 600),
+        "window": 60,
+    },
+}
 
 LOGGING = {
     "version": 1,

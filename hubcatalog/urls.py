@@ -5,6 +5,8 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from accounts import two_factor
+from accounts.lockout import SetPasswordForm
 from accounts.views import set_language
 from hubcatalog import views
 from partners.forms import PasswordResetForm
@@ -26,6 +28,16 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
         name="password_reset",
     ),
+    # A new password chosen through the emailed link also ends a pause on the account's sign-in.
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
+        name="password_reset_confirm",
+    ),
+    # Staff confirm their sign-in with a second factor (accounts/two_factor.py).
+    path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/two-factor/recovery-codes/", two_factor.recovery_codes, name="two_factor_recovery_codes"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("access/", include("partners.urls")),
     path("catalogue/", include("products.urls")),

@@ -21,7 +21,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from hubs.models import Hub, Listing
+from audit.admin import AuditedAdmin
+from audit.models import LISTING_ACTIONS
+from hubs.models import MAX_QUANTITY, Hub, Listing
 
 
 class CountriesSelectMultiple(FilteredSelectMultiple):
@@ -98,7 +100,7 @@ class HubCountryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Hub)
-class HubAdmin(HubScopedAdminMixin, admin.ModelAdmin):
+class HubAdmin(AuditedAdmin, HubScopedAdminMixin, admin.ModelAdmin):
     hub_id_attribute = "pk"
     list_display = ["name", "country", "city", "is_active", "opened_on", "listing_count"]
     list_filter = ["is_active", HubCountryFilter]
@@ -163,7 +165,8 @@ class ValidityListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Listing)
-class ListingAdmin(HubScopedAdminMixin, admin.ModelAdmin):
+class ListingAdmin(AuditedAdmin, HubScopedAdminMixin, admin.ModelAdmin):
+    audit_actions = LISTING_ACTIONS
     list_display = [
         "product",
         "hub",
@@ -212,6 +215,8 @@ class ListingAdmin(HubScopedAdminMixin, admin.ModelAdmin):
         css = {"all": ["admin-extra/admin.css"]}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "quantity_available":
+            kwargs["max_value"] = MAX_QUANTITY
         if db_field.name == "destination_countries":
             # Some 250 countries: the admin's two-box chooser with its filter, rather than a long plain list.
             kwargs["widget"] = CountriesSelectMultiple(_("countries"), is_stacked=False)

@@ -21,6 +21,9 @@ from django_countries.fields import CountryField
 from products.models import Product
 
 COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+# The most units, systems, kits or sets a form accepts, as listed or as asked for: far beyond any real
+# offer, far within the database's integer range (PostgreSQL's integer ends at 2,147,483,647).
+MAX_QUANTITY = 1_000_000
 # The listing's fields its destination rows repeat (ListingDestination.LISTING_FACTS), and its countries.
 INDEXED_LISTING_FIELDS = frozenset(
     {

@@ -8,7 +8,6 @@ The status changes only through ExpressionOfInterest.transition(), called from a
 (posted to a separate admin URL); the history is shown read-only and no admin route edits it.
 """
 
-import csv
 import datetime
 
 from django import forms
@@ -19,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Min, Prefetch, Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -29,6 +28,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
+from audit import log as audit
+from audit.admin import AuditedAdmin
+from audit.models import Action
+from hubcatalog.spreadsheets import streamed_csv
 from hubs.admin import HubScopedAdminMixin
 from hubs.models import Hub, Listing
 from interests.models import (
@@ -44,6 +47,9 @@ from interests.models import (
 )
 from interests.notifications import notify_buyer_of_change
 from products.models import Product
+
+# EOIs read at a time by the CSV export (with one query for their lines).
+EXPORT_CHUNK_SIZE = 500
 
 # The open states in workflow order, for the dashboard's columns and the chart's segments.
 OPEN_STATES_IN_ORDER = [state for state in Status.values if state in OPEN_STATES]
@@ -173,9 +179,13 @@ class IdListFilter(admin.SimpleListFilter):
 
     def int_value(self):
         try:
-            return int(self.value())
+            value = int(self.value())
         except (TypeError, ValueError) as error:
             raise IncorrectLookupParameters(error) from error
+        # Beyond PostgreSQL's bigint no row has that id, and the database would refuse the number.
+        if not 0 < value < 2**63:
+            raise IncorrectLookupParameters(f"{self.parameter_name} out of range")
+        return value
 
 
 class HubListFilter(IdListFilter):
@@ -208,9 +218,8 @@ class ProductListFilter(IdListFilter):
             .order_by("-asked")
         )
         ids = [row["product_id"] for row in most_asked[: self.shown]]
-        chosen = self.value()
-        if chosen and chosen.isdigit():
-            ids.append(int(chosen))
+        if self.value() is not None:
+            ids.append(self.int_value())
         products = Product.objects.filter(pk__in=ids).order_by("name")
         return [(product.pk, product.name) for product in products]
 
@@ -492,6 +501,7 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
                     reason=form.cleaned_data["reason"] if target in REASON_REQUIRED_FOR else "",
                     comment=form.cleaned_data["comment"].strip(),
                     internal_note=form.cleaned_data["internal_note"].strip(),
+                    request=request,
                 )
                 notify_buyer_of_change(interest, change, request)
                 self.log_change(request, interest, gettext("Moved to “%s”.") % Status(target).label)
@@ -514,6 +524,13 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseRedirect(reverse("admin:interests_expressionofinterest_changelist") + "?e=1")
+        audit.record(
+            request,
+            Action.EXPORT,
+            obj=ExpressionOfInterest,
+            filters=request.GET.urlencode(),
+            interests=changelist.result_count,
+        )
         interests = (
             changelist.queryset.select_related("organisation", "reviewer")
             .prefetch_related(None)
@@ -523,35 +540,35 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
                 )
             )
         )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="expressions-of-interest-{timezone.localdate().isoformat()}.csv"'
-        )
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                gettext("reference"),
-                gettext("status"),
-                gettext("organisation"),
-                gettext("country"),
-                gettext("delivery country"),
-                gettext("hub"),
-                gettext("product"),
-                gettext("quantity"),
-                gettext("listed quantity"),
-                gettext("more than listed"),
-                gettext("submitted"),
-                gettext("review due"),
-                gettext("overdue"),
-                gettext("reviewer"),
-            ]
-        )
-        for interest in interests:
-            for line in interest.lines.all():
-                writer.writerow(
-                    [
+        # The labels are translated now, in the request's language: the rows are written after the view
+        # returned, as the download is read.
+        status_labels = {value: str(label) for value, label in Status.choices}
+        yes, no = gettext("yes"), gettext("no")
+        header = [
+            gettext("reference"),
+            gettext("status"),
+            gettext("organisation"),
+            gettext("country"),
+            gettext("delivery country"),
+            gettext("hub"),
+            gettext("product"),
+            gettext("quantity"),
+            gettext("listed quantity"),
+            gettext("more than listed"),
+            gettext("submitted"),
+            gettext("review due"),
+            gettext("overdue"),
+            gettext("reviewer"),
+        ]
+
+        def rows():
+            yield header
+            # A chunk of EOIs and their lines (one prefetch) at a time, however many the filters select.
+            for interest in interests.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+                for line in interest.lines.all():
+                    yield [
                         interest.reference,
-                        interest.get_status_display(),
+                        status_labels.get(interest.status, interest.status),
                         interest.organisation.name,
                         interest.organisation.country.code,
                         interest.delivery_country.code,
@@ -559,14 +576,14 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
                         line.product.name,
                         line.quantity,
                         line.listed_quantity,
-                        gettext("yes") if line.exceeds_listed_quantity else gettext("no"),
+                        yes if line.exceeds_listed_quantity else no,
                         timezone.localtime(interest.submitted_at).date().isoformat(),
                         interest.review_due_on.isoformat(),
-                        gettext("yes") if interest.is_overdue else gettext("no"),
+                        yes if interest.is_overdue else no,
                         interest.reviewer.get_username() if interest.reviewer else "",
                     ]
-                )
-        return response
+
+        return streamed_csv(rows(), f"expressions-of-interest-{timezone.localdate().isoformat()}.csv")
 
     def dashboard_view(self, request):
         if not self.has_view_permission(request):
@@ -656,7 +673,7 @@ def chart_geometry(table) -> list[dict]:
 
 
 @admin.register(Embargo)
-class EmbargoAdmin(admin.ModelAdmin):
+class EmbargoAdmin(AuditedAdmin, admin.ModelAdmin):
     """The arms-embargo list that delivery countries are checked against (superusers only by default)."""
 
     list_display = ["country", "authority", "scope", "is_in_force", "as_of", "source"]

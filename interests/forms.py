@@ -1,10 +1,17 @@
 """What a buyer types: shortlist buttons, the expression of interest and its lines, withdrawals, answers."""
 
+import re
+
 from django import forms
+from django.forms.formsets import TOTAL_FORM_COUNT
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hubs.models import MAX_QUANTITY
 from interests.models import Embargo, ExpressionOfInterest
+
+# The largest id a form takes: PostgreSQL's bigint; a larger number cannot name a row.
+MAX_ID = 2**63 - 1
 
 
 def with_bootstrap_classes(form):
@@ -27,7 +34,9 @@ def with_bootstrap_classes(form):
 
 
 class ShortlistToggleForm(forms.Form):
-    product = forms.IntegerField(min_value=1, error_messages={"required": _("Choose a product.")})
+    product = forms.IntegerField(
+        min_value=1, max_value=MAX_ID, error_messages={"required": _("Choose a product.")}
+    )
     next = forms.CharField(required=False, max_length=2000)
 
 
@@ -112,10 +121,19 @@ class InterestForm(forms.ModelForm):
 class InterestLineForm(forms.Form):
     """One shortlisted product: whether to include it, at which hub's listing, how many, and when."""
 
-    product = forms.IntegerField(widget=forms.HiddenInput)
+    product = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
     include = forms.BooleanField(label=_("Include in this expression of interest"), required=False)
     listing = forms.TypedChoiceField(label=_("Hub and listing"), required=False, coerce=int, empty_value=None)
-    quantity = forms.IntegerField(label=_("Quantity"), required=False)
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        required=False,
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        error_messages={
+            "min_value": _("The quantity must be at least 1."),
+            "max_value": _("Enter a quantity of at most %(limit_value)s."),
+        },
+    )
     delivery_from = forms.DateField(
         label=_("Delivery wanted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -153,8 +171,6 @@ class InterestLineForm(forms.Form):
         quantity = cleaned.get("quantity")
         if quantity is None and "quantity" not in self.errors:
             self.add_error("quantity", _("Enter the quantity you are interested in."))
-        elif quantity is not None and quantity < 1:
-            self.add_error("quantity", _("The quantity must be at least 1."))
         start, end = cleaned.get("delivery_from"), cleaned.get("delivery_until")
         for name, value in (("delivery_from", start), ("delivery_until", end)):
             if value is None and name not in self.errors:
@@ -234,8 +250,44 @@ class BaseInterestLineFormSet(forms.BaseFormSet):
     def included_forms(self):
         return [form for form in self.forms if form.is_included]
 
+    def matches_shortlist(self) -> bool:
+        """Whether the form was filled in for the shortlist as it is now, product for product.
 
-def interest_line_formset(items, listings_by_product, data=None):
+        Not when the shortlist changed in another window or tab since the page was loaded (a product added or
+        removed), nor when the lines' count or products were tampered with: the posted lines would then be
+        matched with the wrong products.
+        """
+        if not self.is_bound:
+            return True
+        if not self.management_form.is_valid():
+            return False
+        if self.management_form.cleaned_data[TOTAL_FORM_COUNT] != len(self.items):
+            return False
+        posted = [self.data.get(f"{self.add_prefix(index)}-product") for index in range(len(self.items))]
+        return posted == [str(item.product.pk) for item in self.items]
+
+    def carried_over(self) -> dict[int, dict]:
+        """What was entered for each product, by product id, to offer again when the form is shown anew."""
+        line_key = re.compile(rf"^{re.escape(self.prefix)}-(\d+)-product$")
+        carried = {}
+        for key, product_id in self.data.items():
+            match = line_key.match(key)
+            if match is None or not (product_id.isascii() and product_id.isdigit() and len(product_id) < 20):
+                continue
+            line = f"{self.prefix}-{match[1]}"
+            carried[int(product_id)] = {
+                "include": bool(self.data.get(f"{line}-include")),
+                **{
+                    name: self.data[f"{line}-{name}"]
+                    for name in ("listing", "quantity", "delivery_from", "delivery_until")
+                    if f"{line}-{name}" in self.data
+                },
+            }
+        return carried
+
+
+def interest_line_formset(items, listings_by_product, data=None, carried=None):
+    """The line forms, bound to `data` if given; else offered with `carried` (carried_over()) as entered."""
     formset_class = forms.formset_factory(
         InterestLineForm,
         formset=BaseInterestLineFormSet,
@@ -250,7 +302,14 @@ def interest_line_formset(items, listings_by_product, data=None):
         listings = listings_by_product.get(item.product.pk, [])
         # With a single hub to choose from, it is chosen already.
         only_one = listings[0].pk if len(listings) == 1 else None
-        initial.append({"product": item.product.pk, "include": bool(listings), "listing": only_one})
+        initial.append(
+            {
+                "product": item.product.pk,
+                "include": bool(listings),
+                "listing": only_one,
+                **(carried or {}).get(item.product.pk, {}),
+            }
+        )
     return formset_class(
         data, prefix="lines", items=items, listings_by_product=listings_by_product, initial=initial
     )

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
+from audit import log as audit
+from audit.models import Action
 from hubs.models import Hub, Listing
 from partners.models import PartnerOrganisation
 from products.models import Product
@@ -271,8 +273,11 @@ class ExpressionOfInterest(models.Model):
     def allowed_targets(self) -> frozenset[str]:
         return TRANSITIONS[self.status]
 
-    def transition(self, to: str, *, by, reason: str = "", comment: str = "", internal_note: str = ""):
-        """Move to another state, if the workflow allows it, and record who, when, from, to and why.
+    def transition(
+        self, to: str, *, by, reason: str = "", comment: str = "", internal_note: str = "", request=None
+    ):
+        """Move to another state, if the workflow allows it, and record who, when, from, to and why, in the
+        history and in the audit log (with the address of `request`, when a request takes the step).
 
         The row is locked for the duration, so two reviewers acting at once cannot both move it from the
         same state.
@@ -298,33 +303,54 @@ class ExpressionOfInterest(models.Model):
                 comment=comment,
                 internal_note=internal_note,
             )
+            audit.record(
+                request,
+                Action.EOI_STEP,
+                obj=current,
+                actor=by,
+                from_status=current.status,
+                to_status=to,
+                reason=reason,
+            )
             current.status = to
             current.decided_at = timezone.now() if not TRANSITIONS[to] else None
             current.save(update_fields=["status", "decided_at", "updated_at"])
         self.status, self.decided_at = current.status, current.decided_at
         return change
 
-    def start_review(self, *, by, internal_note=""):
-        return self.transition(Status.UNDER_REVIEW, by=by, internal_note=internal_note)
+    def start_review(self, *, by, internal_note="", request=None):
+        return self.transition(Status.UNDER_REVIEW, by=by, internal_note=internal_note, request=request)
 
-    def request_information(self, *, by, reason, comment, internal_note=""):
+    def request_information(self, *, by, reason, comment, internal_note="", request=None):
         return self.transition(
-            Status.INFORMATION_REQUESTED, by=by, reason=reason, comment=comment, internal_note=internal_note
+            Status.INFORMATION_REQUESTED,
+            by=by,
+            reason=reason,
+            comment=comment,
+            internal_note=internal_note,
+            request=request,
         )
 
-    def answer(self, *, by, comment):
-        return self.transition(Status.ANSWERED, by=by, comment=comment)
+    def answer(self, *, by, comment, request=None):
+        return self.transition(Status.ANSWERED, by=by, comment=comment, request=request)
 
-    def accept(self, *, by, comment="", internal_note=""):
-        return self.transition(Status.ACCEPTED, by=by, comment=comment, internal_note=internal_note)
-
-    def decline(self, *, by, reason, comment, internal_note=""):
+    def accept(self, *, by, comment="", internal_note="", request=None):
         return self.transition(
-            Status.DECLINED, by=by, reason=reason, comment=comment, internal_note=internal_note
+            Status.ACCEPTED, by=by, comment=comment, internal_note=internal_note, request=request
         )
 
-    def withdraw(self, *, by, comment=""):
-        return self.transition(Status.WITHDRAWN, by=by, comment=comment)
+    def decline(self, *, by, reason, comment, internal_note="", request=None):
+        return self.transition(
+            Status.DECLINED,
+            by=by,
+            reason=reason,
+            comment=comment,
+            internal_note=internal_note,
+            request=request,
+        )
+
+    def withdraw(self, *, by, comment="", request=None):
+        return self.transition(Status.WITHDRAWN, by=by, comment=comment, request=request)
 
 
 class InterestLine(models.Model):

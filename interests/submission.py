@@ -6,6 +6,8 @@ import uuid
 
 from django.db import IntegrityError, transaction
 
+from audit import log as audit
+from audit.models import Action
 from hubs.models import Listing
 from interests.models import ExpressionOfInterest, InterestLine, ShortlistItem, Status, StatusChange
 from interests.notifications import notify_submitted
@@ -48,6 +50,15 @@ def submit_interest(
                 line.take_snapshot(line_data["listing"])
                 line.save()
             StatusChange.objects.create(interest=interest, to_status=Status.SUBMITTED, actor=buyer.user)
+            audit.record(
+                request,
+                Action.EOI_STEP,
+                obj=interest,
+                actor=buyer.user,
+                from_status="",
+                to_status=Status.SUBMITTED,
+                lines=len(lines),
+            )
             # The asked-for products leave the shortlist with the EOI's storing, so that a reload cannot ask
             # twice; the emails are written to the outbox with it: all of it is stored, or none.
             ShortlistItem.objects.filter(

@@ -17,9 +17,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 
+from hubcatalog.ratelimit import retry_after_minutes, seconds_to_wait
 from interests.access import interest_for_buyer, shortlistable_product
 from interests.forms import AnswerForm, InterestForm, ShortlistToggleForm, WithdrawForm, interest_line_formset
 from interests.models import ExpressionOfInterest, InterestLine, ShortlistItem, Status
@@ -137,14 +139,31 @@ def shortlist(request):
         },
     )
     formset = interest_line_formset(items, listings_by_product, data)
-    status = 200
+    status, retry_after = 200, 0
     if request.method == "POST":
         if not items:
             messages.error(request, _("Your shortlist is empty: add products from the catalogue first."))
             status = 400
+        elif not formset.matches_shortlist():
+            # The posted lines were made for another shortlist (changed in another tab since the page was
+            # loaded, or a tampered form): matched with today's products they would ask for the wrong thing.
+            # Nothing is stored; the page shows the shortlist as it is, with what was entered for it.
+            formset = interest_line_formset(items, listings_by_product, carried=formset.carried_over())
+            messages.error(
+                request,
+                _(
+                    "Your shortlist changed in the meantime, perhaps in another window or tab. Nothing was "
+                    "submitted: check the products below and submit again."
+                ),
+            )
+            status = 409
         elif interest_form.is_valid() & formset.is_valid():
             line_forms = formset.included_forms()
-            if _check_destinations(interest_form, line_forms):
+            # The rate limit is checked last, before anything is written: a refused submission shows the form
+            # again as the buyer filled it in.
+            if _check_destinations(interest_form, line_forms) and not (
+                retry_after := seconds_to_wait(request, "interest_submission")
+            ):
                 interest, _created = submit_interest(
                     buyer=buyer,
                     organisation=organisation,
@@ -156,12 +175,27 @@ def shortlist(request):
                 if interest.organisation_id != organisation.pk:
                     raise Http404
                 return redirect("interest_submitted", reference=interest.reference)
-            status = 400
+            status = 429 if retry_after else 400
         else:
             status = 400
         if status == 400 and items:
             messages.error(
                 request, _("Your expression of interest was not submitted: please correct the marked fields.")
+            )
+        if status == 429:
+            minutes = retry_after_minutes(retry_after)
+            messages.error(
+                request,
+                ngettext(
+                    "Your expression of interest was not submitted: too many were sent from your account or "
+                    "address in the last hour. Your entries are kept below; please submit again in "
+                    "%(minutes)d minute.",
+                    "Your expression of interest was not submitted: too many were sent from your account or "
+                    "address in the last hour. Your entries are kept below; please submit again in "
+                    "%(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
             )
     context = {
         "items": items,
@@ -170,7 +204,10 @@ def shortlist(request):
         "form": interest_form,
         "listings_by_product": listings_by_product,
     }
-    return render(request, "interests/shortlist.html", context, status=status)
+    response = render(request, "interests/shortlist.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_GET
@@ -233,7 +270,7 @@ def interest_withdraw(request, reference):
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
-            interest.withdraw(by=request.user, comment=form.cleaned_data["comment"])
+            interest.withdraw(by=request.user, comment=form.cleaned_data["comment"], request=request)
         except ValidationError as error:
             messages.error(
                 request,
@@ -256,7 +293,9 @@ def interest_answer(request, reference):
     if form.is_valid():
         try:
             with transaction.atomic():
-                change = interest.answer(by=request.user, comment=form.cleaned_data["comment"])
+                change = interest.answer(
+                    by=request.user, comment=form.cleaned_data["comment"], request=request
+                )
                 notify_answered(interest, change, request)
         except ValidationError as error:
             messages.error(

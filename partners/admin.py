@@ -7,6 +7,7 @@ Every decision goes through partners.onboarding or the models' methods, as views
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -16,9 +17,20 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from accounts.email import site_url
+from audit import log as audit
+from audit.models import Action
 from partners.forms import DecisionActionForm
 from partners.models import AccessRequest, Buyer, PartnerOrganisation
 from partners.onboarding import approve_access_request, reject_access_request, send_login_link
+
+Vetting = PartnerOrganisation.VettingStatus
+# What the audit log calls a change of vetting status, by (from, to).
+VETTING_ACTIONS = {
+    (Vetting.PENDING, Vetting.APPROVED): Action.ORGANISATION_APPROVED,
+    (Vetting.SUSPENDED, Vetting.APPROVED): Action.ORGANISATION_REINSTATED,
+    (Vetting.PENDING, Vetting.SUSPENDED): Action.ORGANISATION_SUSPENDED,
+    (Vetting.APPROVED, Vetting.SUSPENDED): Action.ORGANISATION_SUSPENDED,
+}
 
 
 @admin.register(AccessRequest)
@@ -161,7 +173,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
 
     def reject(self, request, access_request, *, note) -> bool:
         try:
-            reject_access_request(access_request, by=request.user, note=note)
+            reject_access_request(access_request, by=request.user, note=note, request=request)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return False
@@ -246,8 +258,11 @@ class PartnerOrganisationAdmin(admin.ModelAdmin):
     def set_status(self, request, queryset, status, log_message):
         changed = 0
         for organisation in queryset.exclude(vetting_status=status):
-            organisation.set_vetting_status(status)
-            self.log_change(request, organisation, log_message)
+            with transaction.atomic():
+                action = VETTING_ACTIONS[organisation.vetting_status, status]
+                organisation.set_vetting_status(status)
+                self.log_change(request, organisation, log_message)
+                audit.record(request, action, obj=organisation)
             changed += 1
         self.message_user(
             request,

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -14,11 +13,6 @@ from partners.models import AccessRequest
 
 class AccessRequestForm(forms.ModelForm):
     """What anyone may send to ask for access: who they are, for which organisation, and why."""
-
-    duplicate_message = _(
-        "A request from this email address is already waiting for review. We will write to you when it has "
-        "been decided; there is no need to send it again."
-    )
 
     reason = forms.CharField(
         label=_("Why you need access"),
@@ -68,10 +62,8 @@ class AccessRequestForm(forms.ModelForm):
 
     def clean_work_email(self):
         # Lower case, so that the database's one-pending-request-per-address rule sees "A@x" and "a@x" as one.
-        email = self.cleaned_data["work_email"].strip().lower()
-        if AccessRequest.objects.pending().filter(work_email=email).exists():
-            raise ValidationError(self.duplicate_message, code="duplicate")
-        return email
+        # Whether one is waiting is the view's to handle, silently: an error here would tell anyone who asked.
+        return self.cleaned_data["work_email"].strip().lower()
 
     def clean_organisation_name(self):
         return " ".join(self.cleaned_data["organisation_name"].split())

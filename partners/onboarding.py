@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.email import absolute_url, queue_email, queue_email_to, set_language_of, site_url
+from audit import log as audit
+from audit.models import Action
 from partners.models import AccessRequest, Buyer, PartnerOrganisation
 
 # The group made by partners/migrations/0002_partner_vetting_group.py.
@@ -50,7 +52,8 @@ def approve_access_request(
     `organisation` is the one staff chose; without it the organisation of the same name and country is
     reused, or a new one is created, approved. A suspended organisation is never re-approved here: that is a
     decision of its own (PartnerOrganisation.approve), so the approval is refused with a ValidationError
-    saying so. `request` (or settings.SITE_URL) gives the address the emailed link points to.
+    saying so. `request` (or settings.SITE_URL) gives the address the emailed link points to, and the audit
+    log the decider's address.
     """
     access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
     if not access_request.is_pending:
@@ -65,16 +68,29 @@ def approve_access_request(
         user=user, defaults={"organisation": organisation, "job_title": access_request.job_title}
     )
     access_request.record_approval(by=by, organisation=organisation, buyer=buyer, note=note)
+    audit.record(
+        request,
+        Action.ACCESS_APPROVED,
+        obj=access_request,
+        actor=by,
+        organisation_id=organisation.pk,
+        organisation=organisation.name,
+        buyer=user.get_username(),
+    )
     set_language_of(user, access_request.language)
     send_login_link(user, base_url=base_url, welcome=True)
     return buyer
 
 
 @transaction.atomic
-def reject_access_request(access_request: AccessRequest, *, by, note: str | None = None) -> AccessRequest:
-    """Refuse the request and tell the applicant politely. The note stays with staff."""
+def reject_access_request(
+    access_request: AccessRequest, *, by, note: str | None = None, request=None
+) -> AccessRequest:
+    """Refuse the request and tell the applicant politely. The note stays with staff. `request` gives the
+    audit log the decider's address."""
     access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
     access_request.reject(by=by, note=note)
+    audit.record(request, Action.ACCESS_REJECTED, obj=access_request, actor=by)
     send_rejection(access_request)
     return access_request
 

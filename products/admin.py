@@ -6,6 +6,7 @@ may only view it, which is what the listing form's product autocomplete needs.
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
@@ -13,6 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditedAdmin
+from audit.models import PRODUCT_ACTIONS
 from products.forms import (
     ProductAdminForm,
     ProductDocumentForm,
@@ -72,7 +75,7 @@ class SpecAttributeInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["__str__", "position", "attribute_count", "product_count"]
     list_select_related = [CATEGORY_PATH]
     search_fields = ["name", "slug", "description"]
@@ -106,7 +109,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(SpecAttribute)
-class SpecAttributeAdmin(admin.ModelAdmin):
+class SpecAttributeAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = [
         "name",
         "category",
@@ -126,12 +129,14 @@ class SpecAttributeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Manufacturer)
-class ManufacturerAdmin(admin.ModelAdmin):
+class ManufacturerAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "city", "is_verified", "website", "product_count"]
     list_filter = ["is_verified"]
     search_fields = ["name", "city"]
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["name"]
+    # A website typed without its scheme ("maker.example.ua") is taken as https, as Django 6 will.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(product_count=Count("products"))
@@ -198,7 +203,8 @@ class ProductDocumentInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(AuditedAdmin, admin.ModelAdmin):
+    audit_actions = PRODUCT_ACTIONS
     form = ProductAdminForm
     list_display = [
         "name",

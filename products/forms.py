@@ -10,10 +10,12 @@ from decimal import Decimal
 from django import forms
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.forms.models import BaseInlineFormSet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from products import media
 from products.models import Product, ProductDocument, ProductImage, SpecAttribute, SpecValue, format_number
 
 
@@ -99,6 +101,14 @@ class ProductImageForm(forms.ModelForm):
     class Meta:
         model = ProductImage
         fields = ["image", "alt_text", "position"]
+
+    def clean_image(self):
+        # Before the model gets the file: assigning it makes Django read its dimensions, which Pillow refuses
+        # with an exception for a decompression bomb's header (see media.check_image_header).
+        image = self.cleaned_data["image"]
+        if isinstance(image, UploadedFile):
+            media.check_image_header(image)
+        return image
 
 
 class TrimmedNumberInput(forms.NumberInput):

@@ -168,7 +168,9 @@ def search_products(queryset: QuerySet, query: "str | SearchPlan") -> QuerySet:
 def match_products(queryset: QuerySet, plan: SearchPlan) -> QuerySet:
     """The products of `queryset` that match the plan, without a rank: what counts and filters need."""
     if not plan.words:
-        return queryset.none()
+        # No row rather than none(): the facet counts compile this queryset into SQL of their own, and an
+        # empty queryset has none (Django raises EmptyResultSet), so a query of only punctuation was a 500.
+        return queryset.filter(pk__isnull=True)
     if is_postgresql(queryset):
         return queryset.filter(search_vector=_postgresql_query(plan))
     # A subquery rather than a join: SQLite reads the full-text index once, whatever else the query joins.

@@ -18,6 +18,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from audit import log as audit
+from audit.models import Action
+from hubcatalog.ratelimit import rate_limit
 from hubs.models import Listing
 from partners.access import approved_buyer_required
 from products import compare
@@ -164,8 +167,16 @@ def catalogue_content(request) -> dict:
     }
 
 
+def no_suggestions(request, seconds: int):
+    """Over the rate limit: no suggestions, which the search box shows as none; searching still works."""
+    response = JsonResponse({"results": []}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 @require_GET
 @approved_buyer_required
+@rate_limit("search_suggestions", methods=("GET",), refused=no_suggestions)
 def suggest(request):
     """A few products the buyer may see that match what they are typing, as JSON for the search box."""
     query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
@@ -239,6 +250,13 @@ def document_download(request, pk):
         file = document.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("This document is not available at the moment.")) from None
+    audit.record(
+        request,
+        Action.DOCUMENT_DOWNLOADED,
+        obj=document,
+        product=document.product.name,
+        organisation=request.organisation.name,
+    )
     filename = f"{slugify(document.title) or 'document'}.pdf"
     response = FileResponse(file, as_attachment=True, filename=filename, content_type="application/pdf")
     patch_cache_control(response, private=True)

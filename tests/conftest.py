@@ -2,7 +2,9 @@
 
 import importlib
 import io
+import os
 
+import hypothesis
 import pytest
 from django.apps import apps
 from django.core import mail
@@ -10,6 +12,22 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from tests.factories import make_buyer, make_hub, make_organisation, make_staff_user
+
+# Property-based tests (hypothesis): a few dozen examples each, so the suite stays fast; no deadline, as a
+# request's time varies with the machine; no example database written into the working tree. The tests
+# share one database transaction across their examples (function-scoped fixtures are not reset between
+# them), and are written for it. HYPOTHESIS_PROFILE=thorough tries many more.
+_hypothesis_shared = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [
+        hypothesis.HealthCheck.function_scoped_fixture,
+        hypothesis.HealthCheck.too_slow,
+    ],
+}
+hypothesis.settings.register_profile("ci", max_examples=40, **_hypothesis_shared)
+hypothesis.settings.register_profile("thorough", max_examples=1000, **_hypothesis_shared)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The data migrations whose rows a test on an emptied database gets back, with their functions.
 DATA_MIGRATIONS = [
@@ -46,6 +64,9 @@ def test_settings(settings, tmp_path):
     # Pages read the database on every request, except in the tests of caching (tests/products/
     # test_caching.py), which turn it on and commit what they change: the cache's version grows on commit.
     settings.CATALOGUE_CACHE_SECONDS = 0
+    # Staff sign in with their password alone, as in `make demo`, except in the tests of two-factor sign-in
+    # (tests/accounts/test_two_factor.py, tests/browser/test_two_factor.py), which turn it on.
+    settings.STAFF_TWO_FACTOR = False
     return settings
 
 

@@ -127,9 +127,9 @@ def test_buyer_pages_have_no_wcag_violations(live_server, sized_page: Page, stoc
 
 def test_the_access_refused_page_has_no_wcag_violations(live_server, sized_page: Page):
     page = sized_page
-    make_buyer("buyer-suspended", organisation=make_organisation(vetting_status="suspended"))
-    log_in(page, live_server, "buyer-suspended")
+    make_buyer("buyer-pending", organisation=make_organisation(vetting_status="pending"))
+    log_in(page, live_server, "buyer-pending")
     expect(page.get_by_role("heading", level=1)).to_have_text("You cannot open this page")
 
-    found = {"403 (suspended organisation)": violations_on(page)}
+    found = {"403 (organisation still being vetted)": violations_on(page)}
     assert not any(found.values()), report(found)

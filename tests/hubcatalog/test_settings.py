@@ -4,6 +4,7 @@ Each case starts a fresh Python process, since settings are read once per proces
 """
 
 import os
+import secrets
 import subprocess
 import sys
 import textwrap
@@ -108,6 +109,7 @@ def test_it_starts_in_development_without_a_secret_key():
     [
         ("DJANGO_DEBUG", "maybe", "DJANGO_DEBUG must be a boolean"),
         ("HUBCATALOG_MAX_IMAGE_PIXELS", "lots", "HUBCATALOG_MAX_IMAGE_PIXELS must be a whole number"),
+        ("HUBCATALOG_SESSION_MAX_HOURS", "12h", "HUBCATALOG_SESSION_MAX_HOURS must be a whole number"),
         ("DJANGO_MEDIA_STORAGE_OPTIONS", "[1, 2]", "DJANGO_MEDIA_STORAGE_OPTIONS must be a JSON object"),
         ("DATABASE_URL", "mongodb://localhost/catalogue", "DATABASE_URL is not a database URL"),
     ],
@@ -211,3 +213,69 @@ def test_sqlite_runs_in_wal_mode_and_a_second_writer_waits_instead_of_failing(tm
     assert "journal_mode wal" in result.stdout
     assert "rows 2" in result.stdout
     assert "errors []" in result.stdout
+
+
+def production_environment() -> dict[str, str]:
+    """The environment README.md's "Running in production" sets (with a real-looking secret key)."""
+    return {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "catalogue.example.org",
+        "DJANGO_BEHIND_TLS_PROXY": "1",
+        "HUBCATALOG_SITE_URL": "https://catalogue.example.org",
+        "DATABASE_URL": "postgres://hubcatalog:secret@db.internal:5432/hubcatalog",
+        "REDIS_URL": "redis://cache.internal:6379/0",
+        "DJANGO_EMAIL_HOST": "smtp.internal",
+        "DJANGO_EMAIL_PORT": "587",
+        "DJANGO_EMAIL_USE_TLS": "1",
+    }
+
+
+def test_the_production_environment_passes_djangos_deploy_check_without_a_warning():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT_ROOT,
+        env={
+            **{key: value for key, value in os.environ.items() if not key.startswith(SETTINGS_VARIABLES)},
+            **production_environment(),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_behind_the_tls_proxy_https_is_required_for_a_year_with_subdomains_and_secure_cookies():
+    result = run_python(
+        """
+        from django.conf import settings
+        print(settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS,
+              settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, settings.SECURE_HSTS_PRELOAD,
+              settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_REDIRECT_EXEMPT)
+        """,
+        **production_environment(),
+        DJANGO_SECURE_COOKIES="0",
+    )
+    assert result.stdout.split() == ["True", "31536000", "True", "False", "True", "True", "['^healthz$']"]
+
+
+def test_hsts_preloading_is_the_operators_choice():
+    result = run_python(
+        """
+        from django.conf import settings
+        print(settings.SECURE_HSTS_PRELOAD, settings.SILENCED_SYSTEM_CHECKS)
+        """,
+        **production_environment(),
+        DJANGO_HSTS_PRELOAD="1",
+    )
+    assert result.stdout.split() == ["True", "[]"]
+
+
+def test_without_the_proxy_plain_http_is_served_as_it_comes():
+    """`make serve` on a laptop: no TLS in front, so no redirect to it."""
+    result = run_python(
+        "from django.conf import settings; print(settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS)",
+        DJANGO_SECRET_KEY="x" * 50,
+    )
+    assert result.stdout.split() == ["False", "0"]

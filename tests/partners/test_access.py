@@ -105,14 +105,15 @@ def test_a_suspension_takes_effect_at_once_in_the_middle_of_a_session(client, bu
     assert client.get("/buyers-only/").status_code == 200
 
     organisation_a.suspend()
-    response = client.get("/buyers-only/")
+    response = client.get("/buyers-only/", follow=True)
 
-    assert response.status_code == 403
+    # Logged out at once (accounts.sessions), and told why on the login page.
+    assert response.redirect_chain == [("/accounts/login/?next=/buyers-only/", 302)]
     assert "access to the catalogue is suspended" in response.content.decode()
-    # Still logged in: the organisation decides, not the session.
-    assert response.wsgi_request.user == buyer_a.user
+    assert not response.wsgi_request.user.is_authenticated
 
     organisation_a.approve()
+    client.post("/accounts/login/", {"username": "buyer-a", "password": "pw"})
     assert client.get("/buyers-only/").status_code == 200
 
 

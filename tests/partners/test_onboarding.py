@@ -132,7 +132,12 @@ def test_the_emailed_link_lets_the_buyer_choose_a_password_that_passes_the_valid
     assert done["Location"] == "/accounts/reset/done/"
     user = User.objects.get(email="anna.schmidt@procurement.example")
     assert user.check_password("Kestrel-over-Oder-7")
-    assert client.login(username="anna.schmidt@procurement.example", password="Kestrel-over-Oder-7")
+    logged_in = client.post(
+        "/accounts/login/",
+        {"username": "anna.schmidt@procurement.example", "password": "Kestrel-over-Oder-7"},
+    )
+    assert logged_in.status_code == 302
+    assert client.get("/catalogue/").status_code == 200
     client.logout()
     assert not client.get(link, follow=True).context["validlink"]  # the link works once
 

@@ -89,13 +89,14 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client):
     assert response.url.startswith(reverse("login") + "?next=")
 
 
-@pytest.mark.parametrize("status", ["pending", "suspended"])
-def test_a_buyer_of_an_organisation_not_approved_cannot_browse(client, status):
+# A suspended organisation's buyer is logged out and sent to log in (accounts.sessions).
+@pytest.mark.parametrize(("status", "outcome"), [("pending", 403), ("suspended", 302)])
+def test_a_buyer_of_an_organisation_not_approved_cannot_browse(client, status, outcome):
     buyer = make_buyer(organisation=make_organisation(vetting_status=status))
     client.force_login(buyer.user)
 
-    assert client.get(CATALOGUE).status_code == 403
-    assert client.get(SUGGEST + "?q=kestrel").status_code == 403
+    assert client.get(CATALOGUE).status_code == outcome
+    assert client.get(SUGGEST + "?q=kestrel").status_code == outcome
 
 
 def test_staff_without_a_partner_organisation_cannot_browse(client, editor):
@@ -183,10 +184,6 @@ def test_the_whole_state_is_in_the_url(client_a, hub_a):
         {"sort": "price"},
         {"q": "x" * 500},
         {"ml": ["ML10", "ML99"]},
-        {"category": "a\x00b"},
-        {"hub": "\x00"},
-        {"manufacturer": "\x00"},
-        {"q": "kestrel\x00"},
     ],
 )
 def test_a_value_that_makes_no_sense_gives_a_message_not_an_error(client_a, query):
@@ -199,6 +196,25 @@ def test_a_value_that_makes_no_sense_gives_a_message_not_an_error(client_a, quer
     assert 'role="alert"' in page
     assert "Some filters could not be used and were left out" in page
     assert card_names(response) == ["Kestrel"]
+
+
+@pytest.mark.parametrize(
+    "url, query",
+    [
+        (CATALOGUE, {"category": "a\x00b"}),
+        (CATALOGUE, {"hub": "\x00"}),
+        (CATALOGUE, {"manufacturer": "\x00"}),
+        (CATALOGUE, {"q": "kestrel\x00"}),
+        (SUGGEST, {"q": "\x00"}),
+        (SUGGEST, {"q": "\x00kestrel\x00"}),
+    ],
+)
+def test_a_control_character_is_refused_before_any_filter_or_search(client_a, url, query):
+    """hubcatalog/hostile_input.py answers before the view: on PostgreSQL a NUL byte cannot reach a query."""
+    response = client_a.get(url, query)
+
+    assert response.status_code == 400
+    assert "The request could not be accepted" in response.content.decode()
 
 
 def test_a_nonsensical_specification_bound_gives_a_message(client_a):
@@ -391,7 +407,7 @@ def test_suggestions_are_products_the_buyer_may_see_as_json(client_a):
     }
 
 
-@pytest.mark.parametrize("query", ["", " ", "k", " ke ", "\x00"])
+@pytest.mark.parametrize("query", ["", " ", "k", " ke "])
 def test_a_short_query_suggests_nothing(client_a, django_assert_max_num_queries, query):
     make_published_product("Kestrel")
 
@@ -402,7 +418,7 @@ def test_a_short_query_suggests_nothing(client_a, django_assert_max_num_queries,
     assert response.json() == {"results": []}
 
 
-@pytest.mark.parametrize("query", ["!!", "the", "\x00kestrel\x00", "a & b | !c:*", "'; drop table"])
+@pytest.mark.parametrize("query", ["!!", "the", ":", "a & b | !c:*", "'; drop table"])
 def test_any_text_gets_an_answer_never_an_error(client_a, query):
     make_published_product("Kestrel")
 
@@ -450,4 +466,4 @@ def test_it_checks_the_organisation_on_every_request(client_a, buyer_a):
 
     buyer_a.organisation.set_vetting_status(PartnerOrganisation.VettingStatus.SUSPENDED)
 
-    assert client_a.get(CATALOGUE).status_code == 403
+    assert client_a.get(CATALOGUE).url.startswith(reverse("login"))

@@ -215,11 +215,12 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, kestrel):
     assert response.url.startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("status", ["pending", "suspended"])
-def test_a_buyer_of_an_organisation_not_approved_cannot_see_it(client, kestrel, status):
+# A suspended organisation's buyer is logged out and sent to log in (accounts.sessions).
+@pytest.mark.parametrize(("status", "outcome"), [("pending", 403), ("suspended", 302)])
+def test_a_buyer_of_an_organisation_not_approved_cannot_see_it(client, kestrel, status, outcome):
     client.force_login(make_buyer(organisation=make_organisation(vetting_status=status)).user)
 
-    assert client.get(product_url(kestrel)).status_code == 403
+    assert client.get(product_url(kestrel)).status_code == outcome
 
 
 def test_a_coordinator_without_a_buyer_profile_cannot_see_it(client, kestrel, coordinator_a):
