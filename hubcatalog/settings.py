@@ -300,7 +300,7 @@ MISSING_SITE_URL = (
 )
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "catalogue"
+LOGIN_REDIRECT_URL = "signed_in"  # accounts.views.signed_in: staff to the admin, buyers to the catalogue
 LOGOUT_REDIRECT_URL = "landing"
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # the login link an approved buyer receives stays valid for 3 days
 

@@ -27,7 +27,15 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from hubs.models import Hub, Listing
-from interests.models import TRANSITIONS, ExpressionOfInterest, InterestLine, Reason, Status, StatusChange
+from interests.models import (
+    DECISION_FOR_STATUS,
+    TRANSITIONS,
+    ExpressionOfInterest,
+    InterestLine,
+    Reason,
+    Status,
+    StatusChange,
+)
 from products.management.commands import draw_product_images as drawing
 from products.models import Category, Product, SpecAttribute, SpecValue, format_number
 
@@ -1178,6 +1186,10 @@ def build_interest(
         interest.reviewer = staff_user
     # The model's constraint: a decision date exactly when the state is final, the date of the last step.
     interest.decided_at = at if state in FINAL_STATES else None
+    if state in DECISION_FOR_STATUS:
+        # Decided as a whole by the one staff user: every line has the EOI's outcome.
+        for line in lines:
+            line.decision, line.decided_at = DECISION_FOR_STATUS[state], at
     return GeneratedInterest(interest, lines, history)
 
 

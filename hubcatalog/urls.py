@@ -7,7 +7,7 @@ from django.views.static import serve
 
 from accounts import two_factor
 from accounts.lockout import SetPasswordForm
-from accounts.views import set_language
+from accounts.views import set_language, signed_in
 from hubcatalog import views
 from partners.forms import PasswordResetForm
 
@@ -38,6 +38,8 @@ urlpatterns = [
     path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
     path("accounts/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
     path("accounts/two-factor/recovery-codes/", two_factor.recovery_codes, name="two_factor_recovery_codes"),
+    # After signing in without a `next`: the admin for staff, the catalogue for buyers.
+    path("accounts/signed-in/", signed_in, name="signed_in"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("access/", include("partners.urls")),
     path("catalogue/", include("products.urls")),

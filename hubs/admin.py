@@ -10,20 +10,24 @@ error.
 
 import datetime
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import localize, number_format
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from audit.admin import AuditedAdmin
 from audit.models import LISTING_ACTIONS
-from hubs.models import MAX_QUANTITY, Hub, Listing
+from hubs.models import MAX_QUANTITY, Hub, Listing, ListingDestination
+from interests.embargoes import blocking_scopes, marked, refuse_embargoed
+from interests.models import Embargo
 
 
 class CountriesSelectMultiple(FilteredSelectMultiple):
@@ -164,8 +168,62 @@ class ValidityListFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EmbargoedDestinationFilter(admin.SimpleListFilter):
+    """Listings with a destination under an arms embargo in force: no longer shown there, to be corrected.
+    Also takes a country code (the arms-embargo admin links to its country's listings)."""
+
+    title = _("offered to an embargoed country")
+    parameter_name = "embargoed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        countries_refused = Embargo.objects.blocking().values("country")
+        if self.value() != "yes":
+            countries_refused = countries_refused.filter(country=self.value().upper())
+        return queryset.filter(
+            Exists(ListingDestination.objects.filter(listing=OuterRef("pk"), country__in=countries_refused))
+        )
+
+
+class ListingAdminForm(forms.ModelForm):
+    """Destinations: the countries under an arms embargo in force are not offered (so "Choose all" chooses
+    every other country), and are refused with their embargo named if sent all the same. Those a listing
+    already had when its embargo began stay shown, marked, so that the coordinator removes them knowingly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("destination_countries")
+        if field is None:  # read-only for a user who may only view
+            return
+        scopes = blocking_scopes()
+        kept = {country.code for country in self.instance.destination_countries} & set(scopes)
+        field.widget.choices = [
+            (code, marked(name, scopes[code]) if code in kept else name)
+            for code, name in field.choices
+            if code not in scopes or code in kept
+        ]
+        left_out = sorted(str(countries.name(code)) for code in scopes)
+        if left_out:
+            field.help_text = format_lazy(
+                "{} {}",
+                field.help_text,
+                _("Not listed, as under an arms embargo in force: %(countries)s.")
+                % {"countries": ", ".join(left_out)},
+            )
+
+    def clean_destination_countries(self):
+        codes = self.cleaned_data["destination_countries"]
+        refuse_embargoed(codes, message=_("A listing cannot be offered to a country under an arms embargo:"))
+        return codes
+
+
 @admin.register(Listing)
 class ListingAdmin(AuditedAdmin, HubScopedAdminMixin, admin.ModelAdmin):
+    form = ListingAdminForm
     audit_actions = LISTING_ACTIONS
     list_display = [
         "product",
@@ -183,6 +241,7 @@ class ListingAdmin(AuditedAdmin, HubScopedAdminMixin, admin.ModelAdmin):
         # Only the hubs that appear in the user's own listings, so no other hub's name shows.
         ("hub", admin.RelatedOnlyFieldListFilter),
         ValidityListFilter,
+        EmbargoedDestinationFilter,
     ]
     list_select_related = ["product", "hub"]
     search_fields = ["product__name", "product__manufacturer__name", "hub__name"]
@@ -221,6 +280,22 @@ class ListingAdmin(AuditedAdmin, HubScopedAdminMixin, admin.ModelAdmin):
             # Some 250 countries: the admin's two-box chooser with its filter, rather than a long plain list.
             kwargs["widget"] = CountriesSelectMultiple(_("countries"), is_stacked=False)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and set(blocking_scopes()) & {c.code for c in obj.destination_countries}:
+            refusals = Embargo.objects.refusals(obj.destination_countries)
+            messages.warning(
+                request,
+                format_lazy(
+                    "{} {}",
+                    _(
+                        "This listing is not shown to buyers of the countries below, which are under an arms "
+                        "embargo in force; remove them from its destinations to save it:"
+                    ),
+                    "; ".join(refusals),
+                ),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -4,16 +4,18 @@ This module knows products but nothing of buyers: visibility to an organisation 
 through Listing.objects.offered_to(country). A listing's destination countries are edited as one field
 (`destination_countries`) and indexed one row per country (ListingDestination), which Listing.save() keeps in
 step, so that "offered to Germany" is an index lookup rather than a text search through every listing.
+Nothing is offered to a country under an arms embargo in force (not_embargoed), whatever the destinations say.
 """
 
 import datetime
 import re
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, transaction
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -104,6 +106,18 @@ class Hub(models.Model):
         return f"{self.name} ({self.country.code})"
 
 
+def not_embargoed(country_code: str) -> Exists:
+    """True unless the country is under an embargo that blocks offers to it (interests.Embargo.objects
+    .blocking(), where the rule is written): a listing offered to it is not shown there from the moment the
+    embargo is saved, whatever its destinations say. The subquery names no outer column, so the database runs
+    it once per statement, on a table of a few dozen rows.
+
+    The embargo list is kept (and audited) in the interests app, above this one: it is looked up by name
+    rather than imported, the one place this module reads a table of a layer above it."""
+    embargoes = apps.get_model("interests", "Embargo").objects.blocking()
+    return ~Exists(embargoes.filter(country=country_code))
+
+
 def available_condition(on: datetime.date | None = None) -> Q:
     """Marked available and not past its validity date: for listings and their destination rows alike."""
     on = on or timezone.localdate()
@@ -132,7 +146,7 @@ class ListingQuerySet(models.QuerySet):
             return self.none()
         # At most one destination row per listing and country (a unique constraint): the join never
         # repeats a listing.
-        return self.filter(destinations__country=code)
+        return self.filter(destinations__country=code).filter(not_embargoed(code))
 
     def visible_to(self, organisation):
         """What a partner organisation may see: listings of published products at active hubs that may be
@@ -316,7 +330,7 @@ class ListingDestinationQuerySet(models.QuerySet):
         code = str(country_code).upper()
         if not COUNTRY_CODE.fullmatch(code):
             return self.none()
-        rows = self.filter(country=code)
+        rows = self.filter(country=code).filter(not_embargoed(code))
         return rows if at_hubs is None else rows.filter(hub_id__in=at_hubs)
 
     def available(self, on: datetime.date | None = None):

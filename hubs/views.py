@@ -56,7 +56,7 @@ def _map_context(markers: list[HubMarker]) -> dict:
 
 
 @require_GET
-@approved_buyer_required
+@approved_buyer_required(preview=True)
 def hub_list(request):
     """The active hubs on a map and in a list, each with the number of listings the buyer may see there."""
     country = request.organisation.country.code
@@ -82,7 +82,7 @@ def hub_list_content(request) -> str:
 
 
 @require_GET
-@approved_buyer_required
+@approved_buyer_required(preview=True)
 def hub_detail(request, slug):
     """A hub's contact details and, a page at a time, the listings there that the buyer may see."""
     country = request.organisation.country.code

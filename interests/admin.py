@@ -1,14 +1,19 @@
 """The staff side of expressions of interest: review in the admin, scoped to the hubs a coordinator runs.
 
 An EOI is routed to the hubs of its lines: a coordinator sees and acts on the EOIs of which one line is at a
-hub they coordinate (superusers see all). Scoping reuses hubs.admin.HubScopedAdminMixin (another hub's EOI
-answers 404 on every path built on get_queryset/get_object), with the EOI's own rule for "within scope".
+hub they coordinate (superusers see all), and of those EOIs sees and decides only the lines at their hubs (the
+change page, the change list, the export). Scoping reuses hubs.admin.HubScopedAdminMixin (another hub's EOI
+answers 404 on every path built on get_queryset/get_object), with the rules of ExpressionOfInterestQuerySet
+and InterestLineQuerySet.
 
-The status changes only through ExpressionOfInterest.transition(), called from a small form on the change page
-(posted to a separate admin URL); the history is shown read-only and no admin route edits it.
+The review is one form on the change page (posted to a separate admin URL): the next step (an EOI-level step,
+or accepting or declining the coordinator's lines), its reason, comment and internal note, and the reviewer.
+The status changes only through ExpressionOfInterest.transition() and decide_lines(); the histories are shown
+read-only and no admin route edits them.
 """
 
 import datetime
+from statistics import median
 
 from django import forms
 from django.conf import settings
@@ -17,13 +22,16 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Prefetch, Q
+from django.db.models.functions import TruncWeek
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.translation import gettext
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
@@ -35,17 +43,20 @@ from hubcatalog.spreadsheets import streamed_csv
 from hubs.admin import HubScopedAdminMixin
 from hubs.models import Hub, Listing
 from interests.models import (
+    LINE_DECISION_TARGETS,
     OPEN_STATES,
     REASON_REQUIRED_FOR,
     STAFF_TARGETS,
+    Decision,
     Embargo,
     ExpressionOfInterest,
     InterestLine,
+    LineDecision,
     Reason,
     Status,
     StatusChange,
 )
-from interests.notifications import notify_buyer_of_change
+from interests.notifications import notify_buyer_of_change, notify_buyer_of_decisions
 from products.models import Product
 
 # EOIs read at a time by the CSV export (with one query for their lines).
@@ -55,17 +66,8 @@ EXPORT_CHUNK_SIZE = 500
 OPEN_STATES_IN_ORDER = [state for state in Status.values if state in OPEN_STATES]
 
 
-def interests_of_hubs(queryset, user):
-    """The EOIs of which one line is at a hub the user coordinates (all of them for a superuser).
-
-    A subquery rather than a join, so that an EOI with several lines at the user's hubs appears once and the
-    change list's ordering and counts need no DISTINCT.
-    """
-    if user.is_superuser:
-        return queryset
-    return queryset.filter(
-        pk__in=InterestLine.objects.filter(hub__in=Hub.objects.coordinated_by(user)).values("interest_id")
-    )
+# Weeks of decisions the dashboard shows, this one included.
+DASHBOARD_WEEKS = 12
 
 
 def eligible_reviewers(interest):
@@ -89,11 +91,19 @@ def age_in_days(interest) -> int:
     return (timezone.now() - interest.submitted_at).days
 
 
-class TransitionForm(forms.Form):
-    """The next review step a member of staff takes: the target state, a coded reason, what the buyer reads
-    and what only staff read."""
+class ReviewForm(forms.Form):
+    """The one review form: the next step (an EOI-level step, or accepting or declining lines at the user's
+    hubs), its coded reason, what the buyer reads, what only staff read, and the reviewer. One submit: the
+    reviewer is saved with the step, or on its own when no step is chosen."""
 
-    to_status = forms.ChoiceField(label=_("Next step"))
+    to_status = forms.ChoiceField(label=_("Next step"), required=False)
+    lines = forms.TypedMultipleChoiceField(
+        label=_("Lines to accept or decline"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: all undecided lines at your hubs."),
+    )
     reason = forms.ChoiceField(
         label=_("Reason"),
         required=False,
@@ -114,25 +124,64 @@ class TransitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text=_("Staff only: never shown or sent to the buyer."),
     )
+    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=None, required=False)
 
-    def __init__(self, interest, *args, **kwargs):
+    def __init__(self, interest, user, *args, **kwargs):
+        kwargs.setdefault("initial", {"reviewer": interest.reviewer_id})
         super().__init__(*args, **kwargs)
+        self.interest = interest
+        self.pending_lines = list(
+            interest.lines.at_hubs_of(user).pending().select_related("product", "hub").order_by("pk")
+        )
+        targets = self.staff_targets(interest, has_pending_lines=bool(self.pending_lines))
         self.fields["to_status"].choices = [
-            (state, label) for state, label in Status.choices if state in self.staff_targets(interest)
+            ("", _("— no step, only the reviewer —")),
+            *((state, label) for state, label in Status.choices if state in targets),
         ]
+        self.fields["lines"].choices = [
+            (line.pk, f"{line.product.name} ({line.hub.name})") for line in self.pending_lines
+        ]
+        if not self.pending_lines:
+            del self.fields["lines"]
+        self.fields["reviewer"].queryset = eligible_reviewers(interest)
 
     @staticmethod
-    def staff_targets(interest) -> frozenset[str]:
-        return interest.allowed_targets() & STAFF_TARGETS
+    def staff_targets(interest, *, has_pending_lines: bool) -> frozenset[str]:
+        targets = interest.allowed_targets() & STAFF_TARGETS
+        # Accepting and declining decide lines: offered while some at the user's hubs are undecided.
+        return targets if has_pending_lines else targets - LINE_DECISION_TARGETS
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("to_status") in REASON_REQUIRED_FOR:
+        step = cleaned.get("to_status")
+        if step in REASON_REQUIRED_FOR:
             if not cleaned.get("reason"):
                 self.add_error("reason", _("Choose a reason."))
             if not cleaned.get("comment", "").strip():
                 self.add_error("comment", _("Write a comment to the buyer."))
+        if not step and "reviewer" in cleaned and cleaned["reviewer"] == self.interest.reviewer:
+            raise ValidationError(_("Choose a step, or another reviewer."), code="nothing_to_do")
         return cleaned
+
+    def chosen_lines(self) -> list:
+        """The lines ticked, or every undecided line at the user's hubs when none is."""
+        ticked = set(self.cleaned_data.get("lines") or [])
+        return [line for line in self.pending_lines if not ticked or line.pk in ticked]
+
+
+class AssignedListFilter(admin.SimpleListFilter):
+    title = _("reviewer")
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Assigned to me")), ("nobody", _("Not assigned"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.assigned_to(request.user)
+        if self.value() == "nobody":
+            return queryset.filter(reviewer__isnull=True)
+        return queryset
 
 
 class AgeListFilter(admin.SimpleListFilter):
@@ -166,11 +215,10 @@ class OverdueListFilter(admin.SimpleListFilter):
         return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request, queryset):
-        overdue = Q(status__in=OPEN_STATES, review_due_on__lt=timezone.localdate())
         if self.value() == "yes":
-            return queryset.filter(overdue)
+            return queryset.overdue()
         if self.value() == "no":
-            return queryset.exclude(overdue)
+            return queryset.not_overdue()
         return queryset
 
 
@@ -210,7 +258,9 @@ class ProductListFilter(IdListFilter):
     shown = 20
 
     def lookups(self, request, model_admin):
-        lines = InterestLine.objects.filter(interest__in=model_admin.get_queryset(request))
+        lines = InterestLine.objects.at_hubs_of(request.user).filter(
+            interest__in=model_admin.get_queryset(request)
+        )
         most_asked = (
             lines.order_by()
             .values("product_id")
@@ -227,7 +277,9 @@ class ProductListFilter(IdListFilter):
         if self.value() is None:
             return queryset
         return queryset.filter(
-            pk__in=InterestLine.objects.filter(product=self.int_value()).values("interest_id")
+            pk__in=InterestLine.objects.at_hubs_of(request.user)
+            .filter(product=self.int_value())
+            .values("interest_id")
         )
 
 
@@ -249,12 +301,16 @@ class DeliveryCountryListFilter(admin.SimpleListFilter):
 
 
 class InterestLineInline(admin.TabularInline):
+    """The lines at the user's hubs (every line for a superuser): other hubs' lines are theirs to decide."""
+
     model = InterestLine
     extra = 0
     can_delete = False
     fields = [
         "product",
         "hub",
+        "decision",
+        "decided_at",
         "quantity",
         "exceeds",
         "delivery_window",
@@ -269,7 +325,7 @@ class InterestLineInline(admin.TabularInline):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("product", "hub")
+        return super().get_queryset(request).at_hubs_of(request.user).select_related("product", "hub")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -336,6 +392,7 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
     ]
     list_filter = [
         "status",
+        AssignedListFilter,
         OverdueListFilter,
         AgeListFilter,
         HubListFilter,
@@ -370,7 +427,8 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
         "message",
         "declaration_accepted",
     ]
-    readonly_fields = buyer_fields
+    # The reviewer is chosen in the review form, with the step: the change form itself saves nothing.
+    readonly_fields = [*buyer_fields, "certificate_files", "reviewer"]
     fieldsets = [
         (None, {"fields": ["reference", "status", "reviewer"]}),
         (_("Review"), {"fields": ["submitted_at", "review_due_on", "decided_at"]}),
@@ -384,6 +442,7 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
                     "intended_use_other",
                     "delivery_country",
                     "end_user_certificate",
+                    "certificate_files",
                     "financing",
                     "financing_other",
                     "message",
@@ -396,12 +455,29 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ["admin-extra/admin.css", "css/dashboard.css"]}
 
+    @admin.display(description=_("end-user certificate files"))
+    def certificate_files(self, interest):
+        """Links to the certificates the buyer attached to answers, each opened through the access-checked
+        interests.views.staff_certificate: the documents storage has no public URL."""
+        rows = [
+            (
+                reverse("staff_certificate", args=[certificate.pk]),
+                certificate.original_filename,
+                localize(timezone.localtime(certificate.uploaded_at)),
+            )
+            for certificate in interest.certificates.all()
+        ]
+        return format_html_join("\n", '<div><a href="{}">{}</a> ({})</div>', rows) or "—"
+
     # Scope: the EOIs routed to the user's hubs.
 
     def get_queryset(self, request):
-        queryset = admin.ModelAdmin.get_queryset(self, request)
-        return interests_of_hubs(queryset, request.user).prefetch_related(
-            Prefetch("lines", queryset=InterestLine.objects.select_related("hub").order_by("pk"))
+        queryset = admin.ModelAdmin.get_queryset(self, request).for_coordinator(request.user)
+        return queryset.prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=InterestLine.objects.at_hubs_of(request.user).select_related("hub").order_by("pk"),
+            )
         )
 
     def is_within_scope(self, request, obj) -> bool:
@@ -409,9 +485,9 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
             return True
         cache = request.__dict__.setdefault("_interests_within_scope", {})
         if obj.pk not in cache:
-            cache[obj.pk] = InterestLine.objects.filter(
-                interest=obj, hub_id__in=self.coordinated_hub_ids(request)
-            ).exists()
+            cache[obj.pk] = (
+                ExpressionOfInterest.objects.for_coordinator(request.user).filter(pk=obj.pk).exists()
+            )
         return cache[obj.pk]
 
     def has_add_permission(self, request):
@@ -419,12 +495,6 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # The history PROTECTs them anyway; an EOI is decided, never deleted.
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        if obj is not None and "reviewer" in form.base_fields:
-            form.base_fields["reviewer"].queryset = eligible_reviewers(obj)
-        return form
 
     # Change list columns.
 
@@ -470,11 +540,17 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         obj = self.get_object(request, admin.utils.unquote(object_id))
-        if self.has_change_permission(request, obj) and TransitionForm.staff_targets(obj):
-            extra_context["transition_form"] = TransitionForm(obj)
+        if self.has_change_permission(request, obj) and obj.is_open:
+            extra_context["review_form"] = ReviewForm(obj, request.user)
             extra_context["transition_url"] = reverse(
                 "admin:interests_expressionofinterest_transition", args=[obj.pk]
             )
+        extra_context["overall_state"] = obj.overall_state()[1]
+        extra_context["line_decisions"] = (
+            LineDecision.objects.filter(line__in=obj.lines.at_hubs_of(request.user))
+            .select_related("line__product", "line__hub", "actor")
+            .order_by("at", "pk")
+        )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def transition_view(self, request, object_id):
@@ -485,36 +561,66 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
         if not self.has_change_permission(request, interest):
             raise PermissionDenied
         change_url = reverse("admin:interests_expressionofinterest_change", args=[interest.pk])
-        form = TransitionForm(interest, request.POST)
+        form = ReviewForm(interest, request.user, request.POST)
         if not form.is_valid():
             for field, errors in form.errors.items():
                 label = form.fields[field].label if field in form.fields else ""
                 for error in errors:
                     self.message_user(request, f"{label}: {error}" if label else error, messages.ERROR)
             return HttpResponseRedirect(change_url)
-        target = form.cleaned_data["to_status"]
+        target, reviewer = form.cleaned_data["to_status"], form.cleaned_data["reviewer"]
+        step = {
+            "by": request.user,
+            "reason": form.cleaned_data["reason"] if target in REASON_REQUIRED_FOR else "",
+            "comment": form.cleaned_data["comment"].strip(),
+            "internal_note": form.cleaned_data["internal_note"].strip(),
+            "request": request,
+        }
         try:
             with transaction.atomic():
-                change = interest.transition(
-                    target,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"] if target in REASON_REQUIRED_FOR else "",
-                    comment=form.cleaned_data["comment"].strip(),
-                    internal_note=form.cleaned_data["internal_note"].strip(),
-                    request=request,
-                )
-                notify_buyer_of_change(interest, change, request)
-                self.log_change(request, interest, gettext("Moved to “%s”.") % Status(target).label)
+                if reviewer != interest.reviewer:
+                    # An update of the one column: saving the object would write back the status it was read
+                    # with, over a step another reviewer took meanwhile.
+                    ExpressionOfInterest.objects.filter(pk=interest.pk).update(reviewer=reviewer)
+                    interest.reviewer = reviewer
+                    self.log_change(request, interest, [{"changed": {"fields": ["reviewer"]}}])
+                if target in LINE_DECISION_TARGETS:
+                    decided = interest.decide_lines(form.chosen_lines(), target, **step)
+                    notify_buyer_of_decisions(decided, request)
+                    self.log_change(
+                        request,
+                        interest,
+                        gettext("%(decision)s: %(lines)s.")
+                        % {
+                            "decision": Decision(target).label,
+                            "lines": ", ".join(str(record.line) for record in decided.decisions),
+                        },
+                    )
+                elif target:
+                    change = interest.transition(target, **step)
+                    notify_buyer_of_change(interest, change, request)
+                    self.log_change(request, interest, gettext("Moved to “%s”.") % Status(target).label)
         except ValidationError as error:
             for message in error.messages:
                 self.message_user(request, message, messages.ERROR)
             return HttpResponseRedirect(change_url)
-        self.message_user(
-            request,
-            gettext("%(reference)s is now “%(status)s”.")
-            % {"reference": interest.reference, "status": Status(target).label},
-            messages.SUCCESS,
-        )
+        if target in LINE_DECISION_TARGETS and interest.status not in LINE_DECISION_TARGETS:
+            message = ngettext(
+                "%(count)d line of %(reference)s was decided; other lines are still under review.",
+                "%(count)d lines of %(reference)s were decided; other lines are still under review.",
+                len(decided.decisions),
+            ) % {"count": len(decided.decisions), "reference": interest.reference}
+        elif target:
+            message = gettext("%(reference)s is now “%(status)s”.") % {
+                "reference": interest.reference,
+                "status": Status(interest.status).label,
+            }
+        else:
+            message = gettext("The reviewer of %(reference)s is now %(reviewer)s.") % {
+                "reference": interest.reference,
+                "reviewer": reviewer.get_username() if reviewer else gettext("nobody"),
+            }
+        self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(change_url)
 
     def export_view(self, request):
@@ -536,13 +642,18 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
             .prefetch_related(None)
             .prefetch_related(
                 Prefetch(
-                    "lines", queryset=InterestLine.objects.select_related("hub", "product").order_by("pk")
+                    "lines",
+                    # Only the lines at the user's hubs: another hub's lines are not theirs to read.
+                    queryset=InterestLine.objects.at_hubs_of(request.user)
+                    .select_related("hub", "product")
+                    .order_by("pk"),
                 )
             )
         )
         # The labels are translated now, in the request's language: the rows are written after the view
         # returned, as the download is read.
         status_labels = {value: str(label) for value, label in Status.choices}
+        decision_labels = {value: str(label) for value, label in Decision.choices}
         yes, no = gettext("yes"), gettext("no")
         header = [
             gettext("reference"),
@@ -555,6 +666,7 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
             gettext("quantity"),
             gettext("listed quantity"),
             gettext("more than listed"),
+            gettext("decision"),
             gettext("submitted"),
             gettext("review due"),
             gettext("overdue"),
@@ -577,6 +689,7 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
                         line.quantity,
                         line.listed_quantity,
                         yes if line.exceeds_listed_quantity else no,
+                        decision_labels.get(line.decision, line.decision),
                         timezone.localtime(interest.submitted_at).date().isoformat(),
                         interest.review_due_on.isoformat(),
                         yes if interest.is_overdue else no,
@@ -593,6 +706,7 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
             "opts": self.opts,
             "title": gettext("Expressions of interest: review dashboard"),
             **dashboard_data(request.user),
+            "decisions": decision_stats(request.user),
         }
         return TemplateResponse(request, "interests/staff/dashboard.html", context)
 
@@ -600,13 +714,14 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
 def dashboard_data(user) -> dict:
     """Open EOIs per hub and state, their oldest age and how many are overdue, in one query.
 
-    An EOI with lines at two hubs counts at both: each hub reviews its part.
+    An EOI with lines at two hubs counts at both while each still has lines to decide: each hub reviews its
+    part.
     """
     today = timezone.localdate()
     rows = (
-        InterestLine.objects.filter(
-            interest__status__in=OPEN_STATES, hub__in=Hub.objects.coordinated_by(user)
-        )
+        InterestLine.objects.at_hubs_of(user)
+        .pending()
+        .filter(interest__in=ExpressionOfInterest.objects.open())
         .values("hub_id", "hub__name", "interest__status")
         .annotate(
             count=Count("interest", distinct=True),
@@ -648,6 +763,43 @@ def dashboard_data(user) -> dict:
     }
 
 
+def decision_stats(user, weeks: int = DASHBOARD_WEEKS) -> dict:
+    """The EOIs at the user's hubs decided (accepted or declined) in the last `weeks` weeks, this one
+    included: how many a week and how many of them after their review date, counted in the database; and the
+    median days from submission to decision, from durations the database subtracts (SQL has no portable
+    median)."""
+    today = timezone.localdate()
+    first_monday = today - datetime.timedelta(days=today.weekday(), weeks=weeks - 1)
+    since = timezone.make_aware(datetime.datetime.combine(first_monday, datetime.time.min))
+    decided = ExpressionOfInterest.objects.for_coordinator(user).decided().filter(decided_at__gte=since)
+    per_week = {
+        timezone.localtime(row["week"]).date(): row
+        for row in decided.annotate(week=TruncWeek("decided_at"))
+        .order_by()
+        .values("week")
+        .annotate(count=Count("pk"), late=Count("pk", filter=Q(decided_at__date__gt=F("review_due_on"))))
+    }
+    durations = sorted(
+        decided.order_by()
+        .annotate(took=ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField()))
+        .values_list("took", flat=True)
+    )
+    rows = []
+    for number in range(weeks):
+        monday = first_monday + datetime.timedelta(weeks=number)
+        row = per_week.get(monday, {"count": 0, "late": 0})
+        rows.append({"week": monday, "count": row["count"], "late": row["late"]})
+    total = sum(row["count"] for row in rows)
+    late = sum(row["late"] for row in rows)
+    return {
+        "weeks": rows,
+        "total": total,
+        "late": late,
+        "overdue_percent": round(late * 100 / total) if total else None,
+        "median_days": round(median(durations).total_seconds() / 86400, 1) if durations else None,
+    }
+
+
 def chart_geometry(table) -> list[dict]:
     """One horizontal stacked bar per hub, a segment per open state, in percent of the largest hub's total:
     each bar is an SVG stretched to the width of the page, its labels are HTML around it."""
@@ -681,3 +833,43 @@ class EmbargoAdmin(AuditedAdmin, admin.ModelAdmin):
     search_fields = ["country", "source", "notes"]
     search_help_text = _("Search by country code, source or notes.")
     ordering = ["country"]
+    readonly_fields = ["offered_listings"]
+
+    @staticmethod
+    def _offered_listings(embargo) -> tuple[int, str]:
+        """How many listings name the embargo's country as a destination, and the Listing admin's list of
+        them (its filter "offered to an embargoed country", for this country)."""
+        count = Listing.objects.filter(destinations__country=embargo.country.code).count()
+        url = reverse("admin:hubs_listing_changelist") + "?" + urlencode({"embargoed": embargo.country.code})
+        return count, url
+
+    @admin.display(description=_("listings offered to the country"))
+    def offered_listings(self, embargo):
+        if embargo.pk is None:
+            return "–"
+        count, url = self._offered_listings(embargo)
+        text = ngettext("%(count)d listing", "%(count)d listings", count) % {"count": count}
+        return format_html('<a href="{}">{}</a>', url, text) if count and embargo.is_in_force else text
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        count, url = self._offered_listings(obj)
+        if not count:
+            return
+        if obj.is_in_force:
+            text = ngettext(
+                "%(count)d listing names %(country)s as a destination: it is no longer shown there. Its "
+                "hub's coordinators see it under “offered to an embargoed country”.",
+                "%(count)d listings name %(country)s as a destination: they are no longer shown there. "
+                "Their hubs' coordinators see them under “offered to an embargoed country”.",
+                count,
+            )
+            text = text % {"count": count, "country": obj.country.name}
+            self.message_user(request, format_html('{} <a href="{}">{}</a>', text, url, gettext("See them.")))
+        else:
+            text = ngettext(
+                "%(count)d listing names %(country)s as a destination: it is shown there again.",
+                "%(count)d listings name %(country)s as a destination: they are shown there again.",
+                count,
+            )
+            self.message_user(request, text % {"count": count, "country": obj.country.name})

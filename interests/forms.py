@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hubs.models import MAX_QUANTITY
-from interests.models import Embargo, ExpressionOfInterest
+from interests.embargoes import mark_embargoed_countries, refuse_embargoed
+from interests.models import ExpressionOfInterest
+from products import media
 
 # The largest id a form takes: PostgreSQL's bigint; a larger number cannot name a row.
 MAX_ID = 2**63 - 1
@@ -88,15 +90,14 @@ class InterestForm(forms.ModelForm):
         self.fields["contact_phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
         self.order_fields([*self.Meta.fields, "idempotency_key"])
+        mark_embargoed_countries(self.fields["delivery_country"])
         with_bootstrap_classes(self)
 
     def clean_delivery_country(self):
         country = self.cleaned_data["delivery_country"]
-        if Embargo.objects.covers(country):
-            raise forms.ValidationError(
-                _("Deliveries to this country are not possible: it is under an EU or UN arms embargo."),
-                code="embargoed",
-            )
+        refuse_embargoed(
+            [country], message=_("Deliveries to this country are not possible: it is under an arms embargo.")
+        )
         return country
 
     def clean(self):
@@ -118,12 +119,34 @@ class InterestForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
+class ListingSelect(forms.Select):
+    """The hubs' listings of one product, each option carrying its listed quantity (data-listed-quantity) for
+    static/js/shortlist.js, which flags a quantity above it as it is typed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.listed_quantities: dict[int, int] = {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        listed = self.listed_quantities.get(getattr(value, "value", value))
+        if listed is not None:
+            option["attrs"]["data-listed-quantity"] = listed
+        return option
+
+
 class InterestLineForm(forms.Form):
-    """One shortlisted product: whether to include it, at which hub's listing, how many, and when."""
+    """One shortlisted product: whether to include it, at which hub's listing, how many, and when.
+
+    Asking for more than a listing holds is allowed (a hub may find more), but never by a slip: such a line
+    needs `confirm_exceeding` ticked, and is stored flagged (InterestLine.exceeds_listed_quantity).
+    """
 
     product = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
     include = forms.BooleanField(label=_("Include in this expression of interest"), required=False)
-    listing = forms.TypedChoiceField(label=_("Hub and listing"), required=False, coerce=int, empty_value=None)
+    listing = forms.TypedChoiceField(
+        label=_("Hub and listing"), required=False, coerce=int, empty_value=None, widget=ListingSelect
+    )
     quantity = forms.IntegerField(
         label=_("Quantity"),
         required=False,
@@ -140,6 +163,9 @@ class InterestLineForm(forms.Form):
     delivery_until = forms.DateField(
         label=_("Delivery wanted until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    confirm_exceeding = forms.BooleanField(
+        label=_("I understand that this exceeds the quantity listed, and ask for it anyway"), required=False
+    )
 
     def __init__(self, *args, product, listings, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,6 +178,16 @@ class InterestLineForm(forms.Form):
             "This listing is no longer open to expressions of interest: it may have expired, run out or been "
             "withdrawn. Choose another hub."
         )
+        self.fields["listing"].widget.listed_quantities = {
+            listing.pk: listing.quantity_available for listing in listings
+        }
+        if len(listings) == 1:
+            self.fields["quantity"].help_text = _("%(quantity)s %(unit)s listed") % {
+                "quantity": listings[0].quantity_available,
+                "unit": listings[0].get_quantity_unit_display(),
+            }
+        elif listings:
+            self.fields["quantity"].help_text = _("The quantity listed is shown with each hub.")
         with_bootstrap_classes(self)
 
     def clean(self):
@@ -181,11 +217,37 @@ class InterestLineForm(forms.Form):
             self.add_error(
                 "delivery_until", _("The end of the delivery window must not be before its start.")
             )
+        if self.exceeds_listed_quantity and not cleaned.get("confirm_exceeding"):
+            listing = cleaned["listing_object"]
+            self.add_error(
+                "confirm_exceeding",
+                forms.ValidationError(
+                    _(
+                        "You ask for %(quantity)s; %(listed)s %(unit)s are listed at %(hub)s. Lower the "
+                        "quantity, or tick the box to ask for more than is listed."
+                    ),
+                    code="exceeds_listed_quantity",
+                    params={
+                        "quantity": quantity,
+                        "listed": listing.quantity_available,
+                        "unit": listing.get_quantity_unit_display(),
+                        "hub": listing.hub.name,
+                    },
+                ),
+            )
         return cleaned
 
     @property
     def is_included(self) -> bool:
         return bool(getattr(self, "cleaned_data", {}).get("include"))
+
+    @property
+    def shows_exceeding_confirmation(self) -> bool:
+        """Whether the page shows the confirmation box without JavaScript: when the quantity sent exceeds the
+        chosen listing's, or the box was ticked."""
+        return self.exceeds_listed_quantity or bool(
+            getattr(self, "cleaned_data", {}).get("confirm_exceeding")
+        )
 
     @property
     def exceeds_listed_quantity(self) -> bool:
@@ -277,6 +339,7 @@ class BaseInterestLineFormSet(forms.BaseFormSet):
             line = f"{self.prefix}-{match[1]}"
             carried[int(product_id)] = {
                 "include": bool(self.data.get(f"{line}-include")),
+                "confirm_exceeding": bool(self.data.get(f"{line}-confirm_exceeding")),
                 **{
                     name: self.data[f"{line}-{name}"]
                     for name in ("listing", "quantity", "delivery_from", "delivery_until")
@@ -329,9 +392,8 @@ class WithdrawForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        with_bootstrap_classes(self)
+    """The answer to a request for information, with the end-user certificate's status brought up to date
+    and, if the buyer has it, the certificate itself (a PDF, checked as product documents are)."""
 
     comment = forms.CharField(
         label=_("Your answer"),
@@ -339,3 +401,40 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("Write your answer to the hub's request.")},
     )
+    end_user_certificate = forms.ChoiceField(
+        label=_("End-user certificate"),
+        choices=ExpressionOfInterest.CertificateStatus.choices,
+        required=False,  # not sent: the status stays as it was
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose the end-user certificate's status from the list.")},
+    )
+    certificate_file = forms.FileField(
+        label=_("Attach the end-user certificate (PDF, optional)"),
+        required=False,
+        max_length=255,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+        help_text=_("Seen only by your organisation and the coordinators of the hubs concerned."),
+    )
+
+    def __init__(self, *args, interest, **kwargs):
+        kwargs.setdefault("initial", {"end_user_certificate": interest.end_user_certificate})
+        super().__init__(*args, **kwargs)
+        with_bootstrap_classes(self)
+
+    def clean_certificate_file(self):
+        upload = self.cleaned_data.get("certificate_file")
+        if upload:
+            media.pdf_page_count(upload)  # size limit, PDF structure, no scripts, launch actions or files
+        return upload or None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("certificate_file") and cleaned.get("end_user_certificate") not in (
+            None,
+            ExpressionOfInterest.CertificateStatus.AVAILABLE,
+        ):
+            self.add_error(
+                "end_user_certificate",
+                _("You attached the certificate: set its status to “Available”."),
+            )
+        return cleaned

@@ -7,12 +7,15 @@ ExpressionOfInterest.transition(), which checks the workflow table below and wri
 """
 
 import datetime
+import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
@@ -21,15 +24,34 @@ from audit import log as audit
 from audit.models import Action
 from hubs.models import Hub, Listing
 from partners.models import PartnerOrganisation
-from products.models import Product
+from products import media
+from products.models import Product, documents_storage
 
 
 class EmbargoQuerySet(models.QuerySet):
     def in_force(self):
         return self.filter(is_in_force=True)
 
+    def blocking(self):
+        """The embargoes under which nothing on this site may be offered or delivered to their country: every
+        embargo in force, whatever its scope, for every product.
+
+        A full arms embargo covers every Military List item. Every buyer here is a ministry, an armed force or
+        a defence company, so a dual-use item is for a military end use, which Regulation 2021/821 (article
+        4) controls like an arm in a country under any EU, UN or OSCE arms embargo. What a partial embargo
+        allows (deliveries to a government, with the sanctions committee's exemption) and how far the 1989
+        declaration on China reaches are decided case by case, outside this site. The one place this rule
+        lives: the catalogue's visibility (hubs.models, offered_to), the admin's and the forms' countries
+        and the EOI's delivery country all ask it."""
+        return self.in_force()
+
     def covers(self, country_code: str) -> bool:
-        return self.in_force().filter(country=str(country_code).upper()).exists()
+        return self.blocking().filter(country=str(country_code).upper()).exists()
+
+    def refusals(self, country_codes) -> list[str]:
+        """For each given country under a blocking embargo, the sentence naming the embargo (one query)."""
+        codes = {str(code).upper() for code in country_codes}
+        return [embargo.describe() for embargo in self.blocking().filter(country__in=codes)]
 
 
 class Embargo(models.Model):
@@ -66,6 +88,16 @@ class Embargo(models.Model):
 
     def __str__(self):
         return f"{self.country.name} ({self.get_authority_display()})"
+
+    def describe(self) -> str:
+        """The embargo as a refusal names it: country, scope, authority, source and date."""
+        return _("%(country)s: %(scope)s (%(authority)s), source: %(source)s, as of %(date)s") % {
+            "country": self.country.name,
+            "scope": self.get_scope_display(),
+            "authority": self.get_authority_display(),
+            "source": self.source,
+            "date": date_format(self.as_of),
+        }
 
 
 class ShortlistItem(models.Model):
@@ -144,6 +176,88 @@ class Reason(models.TextChoices):
 
 
 REASON_REQUIRED_FOR = frozenset({Status.INFORMATION_REQUESTED, Status.DECLINED})
+# The states whose lines the hubs decide: an EOI is accepted or declined through its lines, never as a whole.
+LINE_DECISION_TARGETS = frozenset({Status.ACCEPTED, Status.DECLINED})
+DECIDED_STATES = LINE_DECISION_TARGETS
+
+
+class Decision(models.TextChoices):
+    """What the hub of one line decided about it."""
+
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted (forwarded to the manufacturer)")
+    DECLINED = "declined", _("Declined")
+
+
+# The decision a line takes when its hub accepts or declines, and the line outcome an EOI decided as a whole
+# (before hubs decided lines one by one) implies for its lines (migration 0004 and the synthetic data).
+DECISION_FOR_STATUS = {Status.ACCEPTED: Decision.ACCEPTED, Status.DECLINED: Decision.DECLINED}
+
+
+def status_for_decisions(decisions) -> str | None:
+    """The rule deriving an EOI's state from its lines' decisions, once, here.
+
+    Nothing decided: None (the EOI keeps its state). Some lines decided and others pending: under review, the
+    other hubs still review theirs (shown to people as "partly decided", see overall_state). Every line
+    decided: accepted if any line is, declined if all are.
+    """
+    decisions = list(decisions)
+    decided = [decision for decision in decisions if decision != Decision.PENDING]
+    if not decided:
+        return None
+    if len(decided) < len(decisions):
+        return Status.UNDER_REVIEW
+    if Decision.ACCEPTED in decided:
+        return Status.ACCEPTED
+    return Status.DECLINED
+
+
+class ExpressionOfInterestQuerySet(models.QuerySet):
+    """The named rules every view, admin page, export and dashboard selects EOIs by."""
+
+    def of_organisation(self, organisation):
+        return self.filter(organisation=organisation)
+
+    def for_coordinator(self, user):
+        """The EOIs with a line at one of the user's hubs (all of them for a superuser).
+
+        A subquery rather than a join, so that an EOI with several lines at the user's hubs appears once and
+        counts and ordering need no DISTINCT.
+        """
+        if user.is_superuser:
+            return self
+        return self.filter(pk__in=InterestLine.objects.at_hubs_of(user).values("interest_id"))
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATES)
+
+    def overdue(self, today=None):
+        return self.filter(self._overdue_q(today))
+
+    def not_overdue(self, today=None):
+        return self.exclude(self._overdue_q(today))
+
+    @staticmethod
+    def _overdue_q(today=None):
+        return Q(status__in=OPEN_STATES, review_due_on__lt=today or timezone.localdate())
+
+    def decided(self):
+        """Accepted or declined: decided by the hubs (a withdrawal is the buyer's, not a decision)."""
+        return self.filter(status__in=DECIDED_STATES)
+
+    def assigned_to(self, user):
+        return self.filter(reviewer=user)
+
+
+class InterestLineQuerySet(models.QuerySet):
+    def at_hubs_of(self, user):
+        """The lines at the hubs the user coordinates (all of them for a superuser)."""
+        if user.is_superuser:
+            return self
+        return self.filter(hub__in=Hub.objects.coordinated_by(user))
+
+    def pending(self):
+        return self.filter(decision=Decision.PENDING)
 
 
 class ExpressionOfInterest(models.Model):
@@ -222,6 +336,8 @@ class ExpressionOfInterest(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = ExpressionOfInterestQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("expression of interest")
         verbose_name_plural = _("expressions of interest")
@@ -273,50 +389,191 @@ class ExpressionOfInterest(models.Model):
     def allowed_targets(self) -> frozenset[str]:
         return TRANSITIONS[self.status]
 
+    def overall_state(self, lines=None) -> tuple[str, str]:
+        """The state people read, as (value, label): the status, told apart where the lines differ: "partly
+        decided" while some hubs still review, "accepted in part" when some lines were declined."""
+        decisions = [line.decision for line in (self.lines.all() if lines is None else lines)]
+        if self.status == Status.UNDER_REVIEW and status_for_decisions(decisions) == Status.UNDER_REVIEW:
+            return "partly_decided", str(pgettext_lazy("expression of interest status", "Partly decided"))
+        if self.status == Status.ACCEPTED and Decision.DECLINED in decisions:
+            return "accepted_in_part", str(_("Accepted in part (forwarded to the manufacturer)"))
+        return self.status, str(self.get_status_display())
+
     def transition(
         self, to: str, *, by, reason: str = "", comment: str = "", internal_note: str = "", request=None
     ):
         """Move to another state, if the workflow allows it, and record who, when, from, to and why, in the
         history and in the audit log (with the address of `request`, when a request takes the step).
 
+        Accepting or declining is a decision on lines: it decides the undecided lines at the hubs of `by`
+        (every line, for a superuser), and the EOI's state follows from all its lines (status_for_decisions):
+        a hub never decides another hub's lines. Returns the history row of the status change, or None when
+        the lines decided left the state as it was.
+
         The row is locked for the duration, so two reviewers acting at once cannot both move it from the
         same state.
         """
         with transaction.atomic():
             current = ExpressionOfInterest.objects.select_for_update().get(pk=self.pk)
-            if to not in TRANSITIONS[current.status]:
-                raise ValidationError(
-                    _("An expression of interest that is %(current)s cannot become %(target)s."),
-                    code="illegal_transition",
-                    params={"current": Status(current.status).label, "target": Status(to).label},
+            current._check_step(to)
+            if to in LINE_DECISION_TARGETS:
+                lines = list(current.lines.at_hubs_of(by).pending().select_related("hub"))
+                if not lines:
+                    raise ValidationError(
+                        _("There are no undecided lines at your hubs in this expression of interest."),
+                        code="nothing_to_decide",
+                    )
+                decided = current._decide(
+                    lines,
+                    DECISION_FOR_STATUS[to],
+                    by=by,
+                    reason=reason,
+                    comment=comment,
+                    internal_note=internal_note,
+                    request=request,
                 )
-            if to in REASON_REQUIRED_FOR and not reason:
-                raise ValidationError(_("Choose a reason."), code="reason_required")
-            if reason and reason not in Reason.values:
-                raise ValidationError(_("Choose a reason from the list."), code="unknown_reason")
-            change = StatusChange.objects.create(
-                interest=current,
-                from_status=current.status,
-                to_status=to,
-                actor=by,
+                change = decided.change
+            else:
+                self._check_reason(to, reason)
+                change = current._move(
+                    to, by=by, reason=reason, comment=comment, internal_note=internal_note, request=request
+                )
+        self.status, self.decided_at = current.status, current.decided_at
+        return change
+
+    def decide_lines(
+        self,
+        lines,
+        decision: str,
+        *,
+        by,
+        reason: str = "",
+        comment: str = "",
+        internal_note: str = "",
+        request=None,
+    ) -> "LinesDecided":
+        """Accept or decline these lines (each at a hub `by` coordinates, each undecided), record each
+        decision in the line history and the audit log, and move the EOI to the state its lines now imply."""
+        if decision not in (Decision.ACCEPTED, Decision.DECLINED):
+            raise ValidationError(_("Choose to accept or to decline."), code="unknown_decision")
+        line_ids = {line.pk if isinstance(line, InterestLine) else int(line) for line in lines}
+        with transaction.atomic():
+            current = ExpressionOfInterest.objects.select_for_update().get(pk=self.pk)
+            current._check_step(decision)
+            chosen = list(current.lines.filter(pk__in=line_ids).select_related("hub", "product"))
+            if not line_ids or len(chosen) != len(line_ids):
+                raise ValidationError(_("Choose lines of this expression of interest."), code="unknown_line")
+            allowed = set(current.lines.at_hubs_of(by).filter(pk__in=line_ids).values_list("pk", flat=True))
+            for line in chosen:
+                if line.pk not in allowed:
+                    raise ValidationError(
+                        _("%(hub)s decides its own lines: you do not coordinate it."),
+                        code="not_your_hub",
+                        params={"hub": line.hub.name},
+                    )
+                if line.decision != Decision.PENDING:
+                    raise ValidationError(
+                        _("%(product)s at %(hub)s is already decided."),
+                        code="already_decided",
+                        params={"product": line.product.name, "hub": line.hub.name},
+                    )
+            decided = current._decide(
+                chosen,
+                decision,
+                by=by,
                 reason=reason,
                 comment=comment,
                 internal_note=internal_note,
+                request=request,
+            )
+        self.status, self.decided_at = current.status, current.decided_at
+        return decided
+
+    # The steps below expect the row locked (select_for_update) inside the caller's transaction.
+
+    def _check_step(self, to: str):
+        if to not in TRANSITIONS[self.status]:
+            raise ValidationError(
+                _("An expression of interest that is %(current)s cannot become %(target)s."),
+                code="illegal_transition",
+                params={"current": Status(self.status).label, "target": Status(to).label},
+            )
+
+    @staticmethod
+    def _check_reason(to: str, reason: str):
+        if to in REASON_REQUIRED_FOR and not reason:
+            raise ValidationError(_("Choose a reason."), code="reason_required")
+        if reason and reason not in Reason.values:
+            raise ValidationError(_("Choose a reason from the list."), code="unknown_reason")
+
+    def _move(self, to: str, *, by, reason="", comment="", internal_note="", request=None):
+        change = StatusChange.objects.create(
+            interest=self,
+            from_status=self.status,
+            to_status=to,
+            actor=by,
+            reason=reason,
+            comment=comment,
+            internal_note=internal_note,
+        )
+        audit.record(
+            request,
+            Action.EOI_STEP,
+            obj=self,
+            actor=by,
+            from_status=self.status,
+            to_status=to,
+            reason=reason,
+        )
+        self.status = to
+        self.decided_at = timezone.now() if not TRANSITIONS[to] else None
+        self.save(update_fields=["status", "decided_at", "updated_at"])
+        return change
+
+    def _decide(self, lines, decision, *, by, reason, comment, internal_note, request) -> "LinesDecided":
+        self._check_reason(Status.DECLINED if decision == Decision.DECLINED else Status.ACCEPTED, reason)
+        now = timezone.now()
+        records = []
+        for line in lines:
+            records.append(
+                LineDecision.objects.create(
+                    line=line,
+                    from_decision=line.decision,
+                    to_decision=decision,
+                    actor=by,
+                    at=now,
+                    reason=reason,
+                    comment=comment,
+                    internal_note=internal_note,
+                )
             )
             audit.record(
                 request,
                 Action.EOI_STEP,
-                obj=current,
+                obj=self,
                 actor=by,
-                from_status=current.status,
-                to_status=to,
+                line=line.pk,
+                hub=line.hub_id,
+                from_decision=line.decision,
+                to_decision=decision,
                 reason=reason,
             )
-            current.status = to
-            current.decided_at = timezone.now() if not TRANSITIONS[to] else None
-            current.save(update_fields=["status", "decided_at", "updated_at"])
-        self.status, self.decided_at = current.status, current.decided_at
-        return change
+            line.decision, line.decided_at = decision, now
+            line.save(update_fields=["decision", "decided_at"])
+        target = status_for_decisions(self.lines.values_list("decision", flat=True))
+        change = None
+        if target is not None and target != self.status:
+            final = not TRANSITIONS[target]
+            change = self._move(
+                target,
+                by=by,
+                reason=reason if target in REASON_REQUIRED_FOR else "",
+                # The buyer reads the comment with the lines; the final step repeats it in the timeline.
+                comment=comment if final else "",
+                internal_note=internal_note if final else "",
+                request=request,
+            )
+        return LinesDecided(self, records, change)
 
     def start_review(self, *, by, internal_note="", request=None):
         return self.transition(Status.UNDER_REVIEW, by=by, internal_note=internal_note, request=request)
@@ -385,6 +642,13 @@ class InterestLine(models.Model):
     listed_licence_status = models.CharField(_("listed export licence status"), max_length=12, editable=False)
     listed_availability = models.CharField(_("listed availability"), max_length=10, editable=False)
     listed_valid_until = models.DateField(_("listing valid until"), null=True, editable=False)
+    # What the line's hub decided; changed only through ExpressionOfInterest.decide_lines() / transition().
+    decision = models.CharField(
+        _("decision"), max_length=8, choices=Decision.choices, default=Decision.PENDING, editable=False
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+
+    objects = InterestLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("line")
@@ -397,6 +661,14 @@ class InterestLine(models.Model):
                 name="interest_line_window_ordered",
             ),
             models.UniqueConstraint(fields=["interest", "listing"], name="interest_line_one_per_listing"),
+            models.CheckConstraint(
+                condition=Q(decision__in=Decision.values), name="interest_line_known_decision"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="pending", decided_at__isnull=True)
+                | (~Q(decision="pending") & Q(decided_at__isnull=False)),
+                name="interest_line_decided_at_iff_decided",
+            ),
         ]
         indexes = [models.Index(fields=["hub", "interest"], name="interest_line_hub")]
 
@@ -414,6 +686,16 @@ class InterestLine(models.Model):
         self.listed_availability = listing.availability
         self.listed_valid_until = listing.valid_until
         self.exceeds_listed_quantity = self.quantity > listing.quantity_available
+
+
+@dataclass
+class LinesDecided:
+    """What one decision on lines did: the EOI as it now is, a history row per line, and the status change
+    the lines caused (None when the state stayed as it was)."""
+
+    interest: "ExpressionOfInterest"
+    decisions: list["LineDecision"]
+    change: "StatusChange | None"
 
 
 class StatusChangeQuerySet(models.QuerySet):
@@ -453,6 +735,91 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("The review history cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("The review history cannot be deleted."))
+
+
+def certificate_upload_to(instance, filename):
+    # A random name: the buyer's filename (kept in original_filename) never becomes a path.
+    return f"interests/certificates/{uuid.uuid4().hex}.pdf"
+
+
+class EndUserCertificate(models.Model):
+    """An end-user certificate a buyer attached to an answer: a PDF in the private "documents" storage, served
+    only by access-checked views to the buyer's organisation and the coordinators of the EOI's hubs."""
+
+    interest = models.ForeignKey(
+        ExpressionOfInterest,
+        verbose_name=_("expression of interest"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    answer = models.ForeignKey(
+        StatusChange,
+        verbose_name=_("sent with the answer"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    file = models.FileField(
+        _("PDF file"),
+        storage=documents_storage,
+        upload_to=certificate_upload_to,
+        validators=[media.validate_pdf_upload],
+    )
+    original_filename = models.CharField(_("file name"), max_length=255)
+    size_bytes = models.PositiveIntegerField(_("size in bytes"), editable=False, null=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("end-user certificate")
+        verbose_name_plural = _("end-user certificates")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_filename
+
+    def save(self, *args, **kwargs):
+        if self.file and not self.file._committed:
+            media.pdf_page_count(self.file)  # refuses what is no clean PDF before it reaches storage
+            self.size_bytes = self.file.size
+        super().save(*args, **kwargs)
+
+
+class LineDecision(models.Model):
+    """One hub's decision on one line: who, when, from, to, why. Append-only, like StatusChange."""
+
+    line = models.ForeignKey(
+        InterestLine, verbose_name=_("line"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    from_decision = models.CharField(_("from"), max_length=8, choices=Decision.choices)
+    to_decision = models.CharField(_("to"), max_length=8, choices=Decision.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True, help_text=_("Shown to the buyer."))
+    internal_note = models.TextField(_("internal note"), blank=True, help_text=_("Staff only."))
+
+    objects = StatusChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("line decision")
+        verbose_name_plural = _("line decisions")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["line", "at"], name="line_decision_line_at")]
+
+    def __str__(self):
+        return f"{self.from_decision} → {self.to_decision}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -5,7 +5,9 @@ causes them (accounts.email), each in its recipient's language:
   own hubs' lines;
 - a buyer's answer to a request for information: a notice to the coordinators;
 - a staff step the buyer is told about (information requested, accepted, declined): an email to the buyer
-  with the coded reason and the comment; the internal note never leaves the admin.
+  with the coded reason and the comment; the internal note never leaves the admin;
+- a hub's decision on its lines: an email to the buyer naming those lines (the acceptance or decline email
+  when they decided the whole EOI).
 """
 
 from django.contrib.auth import get_user_model
@@ -110,6 +112,35 @@ def notify_buyer_of_change(interest, change, request=None) -> int:
             "buyer_name": buyer.get_full_name() or buyer.get_username(),
             "reason": Reason(change.reason).label if change.reason else "",
             "comment": change.comment,
+            "link": link,
+        },
+    )
+
+
+def notify_buyer_of_decisions(decided, request=None) -> int:
+    """Queue an email to the submitting buyer saying which lines a hub decided, how, and why: the email of
+    the acceptance or decline when the lines decided the whole EOI, else one about these lines alone."""
+    interest, change = decided.interest, decided.change
+    if change is not None and change.to_status in BUYER_EMAILS:
+        subject, template = BUYER_EMAILS[change.to_status]
+    else:
+        subject = _("%(reference)s: a hub decided on products you asked about")
+        template = "interests/email/staff_lines_decided.txt"
+    first = decided.decisions[0]
+    buyer = interest.submitted_by
+    link = absolute_url(reverse("interest_detail", kwargs={"reference": interest.reference}), request)
+    return queue_email_to(
+        buyer,
+        subject=subject,
+        body_template=template,
+        context={
+            "interest": interest,
+            "reference": interest.reference,
+            "buyer_name": buyer.get_full_name() or buyer.get_username(),
+            "decided_lines": [record.line for record in decided.decisions],
+            "decision": first.get_to_decision_display(),
+            "reason": Reason(first.reason).label if first.reason else "",
+            "comment": first.comment,
             "link": link,
         },
     )

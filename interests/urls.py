@@ -13,4 +13,10 @@ urlpatterns = [
     re_path(rf"^{REFERENCE}/submitted/$", views.interest_submitted, name="interest_submitted"),
     re_path(rf"^{REFERENCE}/withdraw/$", views.interest_withdraw, name="interest_withdraw"),
     re_path(rf"^{REFERENCE}/answer/$", views.interest_answer, name="interest_answer"),
+    re_path(
+        rf"^{REFERENCE}/certificates/(?P<pk>[0-9]{{1,18}})/$",
+        views.interest_certificate,
+        name="interest_certificate",
+    ),
+    path("staff/certificates/<int:pk>/", views.staff_certificate, name="staff_certificate"),
 ]

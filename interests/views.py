@@ -8,24 +8,32 @@ import uuid
 from collections import defaultdict
 
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 
+from audit import log as audit
+from audit.models import Action
 from hubcatalog.ratelimit import retry_after_minutes, seconds_to_wait
-from interests.access import interest_for_buyer, shortlistable_product
+from interests.access import (
+    certificate_for_buyer,
+    certificate_for_staff,
+    interest_for_buyer,
+    shortlistable_product,
+)
+from interests.answers import answer_request
 from interests.forms import AnswerForm, InterestForm, ShortlistToggleForm, WithdrawForm, interest_line_formset
 from interests.models import ExpressionOfInterest, InterestLine, ShortlistItem, Status
-from interests.notifications import notify_answered
 from interests.submission import eligible_listings, submit_interest
 from partners.access import approved_buyer_required
 from products.models import Product
@@ -53,6 +61,14 @@ def _toggled_product(request):
 @approved_buyer_required
 def shortlist_add(request):
     product = _toggled_product(request)
+    if not eligible_listings(request.organisation).filter(product=product).exists():
+        # The catalogue offers no button for it; a stale page or a hand-made request still gets told why.
+        message = _(
+            "%(product)s cannot be added to your shortlist: no hub offers it to %(country)s at present, so "
+            "no expression of interest can be made for it."
+        ) % {"product": product.name, "country": request.organisation.country.name}
+        context = {"product": product, "message": message, "back": _safe_next(request, reverse("catalogue"))}
+        return render(request, "interests/not_requestable.html", context, status=409)
     ShortlistItem.objects.get_or_create(user=request.user, product=product)
     messages.success(request, _("%(product)s is on your shortlist.") % {"product": product.name})
     return redirect(_safe_next(request, reverse("shortlist")))
@@ -221,7 +237,7 @@ def interest_list(request):
         .annotate(n=Count("pk"))
     )
     interests = (
-        ExpressionOfInterest.objects.filter(organisation=request.organisation)
+        ExpressionOfInterest.objects.of_organisation(request.organisation)
         .select_related("submitted_by")
         # Counted for the rows of the page only, not grouped over every EOI of the organisation.
         .annotate(line_count=Subquery(line_counts.values("n")))
@@ -240,12 +256,15 @@ def interest_list(request):
 def _detail_context(interest, **forms):
     return {
         "interest": interest,
-        "lines": list(interest.lines.select_related("product", "hub")),
-        "history": list(interest.history.select_related("actor")),
+        "lines": (
+            lines := list(interest.lines.select_related("product", "hub").prefetch_related("decisions"))
+        ),
+        # The state the buyer reads: "partly decided" while some hubs still review their lines.
+        "overall_state": interest.overall_state(lines),
+        "history": list(interest.history.select_related("actor").prefetch_related("certificates")),
         "may_withdraw": Status.WITHDRAWN in interest.allowed_targets(),
         "may_answer": Status.ANSWERED in interest.allowed_targets(),
-        "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
-        "answer_form": forms.get("answer_form") or AnswerForm(),
+        "answer_form": forms.get("answer_form") or AnswerForm(interest=interest),
     }
 
 
@@ -263,25 +282,32 @@ def interest_submitted(request, reference):
     return render(request, "interests/submitted.html", _detail_context(interest))
 
 
-@require_POST
+def _cannot_withdraw(request, interest, why: str):
+    messages.error(
+        request, _("This expression of interest can no longer be withdrawn: %(why)s") % {"why": why}
+    )
+    return render(request, "interests/interest_detail.html", _detail_context(interest), status=409)
+
+
+@require_http_methods(["GET", "POST"])
 @approved_buyer_required
 def interest_withdraw(request, reference):
+    """GET asks for confirmation (what withdrawing means, an optional comment); POST withdraws."""
     interest = interest_for_buyer(request, reference)
-    form = WithdrawForm(request.POST)
+    if request.method == "GET" and Status.WITHDRAWN not in interest.allowed_targets():
+        return _cannot_withdraw(request, interest, Status(interest.status).label)
+    # Bound on every POST, even an empty one (the comment is optional).
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
             interest.withdraw(by=request.user, comment=form.cleaned_data["comment"], request=request)
         except ValidationError as error:
-            messages.error(
-                request,
-                _("This expression of interest can no longer be withdrawn: %(why)s")
-                % {"why": " ".join(error.messages)},
-            )
-            return render(request, "interests/interest_detail.html", _detail_context(interest), status=409)
+            return _cannot_withdraw(request, interest, " ".join(error.messages))
         messages.success(request, _("You withdrew %(reference)s.") % {"reference": interest.reference})
         return redirect("interest_detail", reference=interest.reference)
+    context = {"interest": interest, "form": form}
     return render(
-        request, "interests/interest_detail.html", _detail_context(interest, withdraw_form=form), status=400
+        request, "interests/withdraw_confirm.html", context, status=400 if request.method == "POST" else 200
     )
 
 
@@ -289,14 +315,17 @@ def interest_withdraw(request, reference):
 @approved_buyer_required
 def interest_answer(request, reference):
     interest = interest_for_buyer(request, reference)
-    form = AnswerForm(request.POST)
+    form = AnswerForm(request.POST, request.FILES, interest=interest)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                change = interest.answer(
-                    by=request.user, comment=form.cleaned_data["comment"], request=request
-                )
-                notify_answered(interest, change, request)
+            answer_request(
+                interest=interest,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                certificate_status=form.cleaned_data["end_user_certificate"],
+                certificate_file=form.cleaned_data["certificate_file"],
+                request=request,
+            )
         except ValidationError as error:
             messages.error(
                 request,
@@ -309,3 +338,36 @@ def interest_answer(request, reference):
     return render(
         request, "interests/interest_detail.html", _detail_context(interest, answer_form=form), status=400
     )
+
+
+def _certificate_response(request, certificate):
+    """Stream an end-user certificate from the private storage, recorded in the audit log."""
+    try:
+        file = certificate.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("This certificate is not available at the moment.")) from None
+    audit.record(
+        request,
+        Action.DOCUMENT_DOWNLOADED,
+        obj=certificate,
+        interest=certificate.interest.reference,
+    )
+    response = FileResponse(
+        file, as_attachment=True, filename=certificate.original_filename, content_type="application/pdf"
+    )
+    patch_cache_control(response, private=True)
+    return response
+
+
+@require_GET
+@approved_buyer_required
+def interest_certificate(request, reference, pk):
+    """An end-user certificate the buyer's organisation attached, for its own members."""
+    return _certificate_response(request, certificate_for_buyer(request, reference, pk))
+
+
+@require_GET
+@staff_member_required
+def staff_certificate(request, pk):
+    """An end-user certificate, for the coordinators of the EOI's hubs and superusers (the admin links it)."""
+    return _certificate_response(request, certificate_for_staff(request.user, pk))

@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.email import language_of
+from interests.embargoes import mark_embargoed_countries, refuse_embargoed
 from partners.models import AccessRequest
 
 
@@ -59,6 +60,16 @@ class AccessRequestForm(forms.ModelForm):
         ]:
             field = self.fields[name]
             field.choices = [("", prompt), *[choice for choice in field.choices if choice[0] != ""]]
+        mark_embargoed_countries(self.fields["country"])
+
+    def clean_country(self):
+        # Nothing on this site may be offered to an organisation there: better said now than after vetting.
+        country = self.cleaned_data["country"]
+        refuse_embargoed(
+            [country],
+            message=_("Organisations in this country cannot be given access: it is under an arms embargo."),
+        )
+        return country
 
     def clean_work_email(self):
         # Lower case, so that the database's one-pending-request-per-address rule sees "A@x" and "a@x" as one.

@@ -18,7 +18,7 @@ def product_for_buyer(request, slug: str) -> Product:
 
 
 def document_for_buyer(request, pk: int) -> ProductDocument:
-    """A document of a product the request's organisation may browse."""
-    visible = Product.objects.visible_to(request.organisation)
-    documents = ProductDocument.objects.filter(product__in=visible).select_related("product")
+    """A document the request's organisation may download: of a product it may browse, and, unless meant for
+    every partner, with a listing offered to its country (ProductDocument.objects.visible_to)."""
+    documents = ProductDocument.objects.visible_to(request.organisation).select_related("product")
     return get_object_or_404(documents, pk=pk)

@@ -187,7 +187,7 @@ class SpecValueInline(admin.TabularInline):
 class ProductDocumentInline(admin.TabularInline):
     model = ProductDocument
     form = ProductDocumentForm
-    fields = ["kind", "title", "file", "file_name", "page_count", "size"]
+    fields = ["kind", "title", "audience", "file", "file_name", "page_count", "size"]
     readonly_fields = ["file_name", "page_count", "size"]
     extra = 0
 

@@ -60,9 +60,14 @@ def bump_on_change(sender, raw=False, using=DEFAULT_DB_ALIAS, **kwargs):
         bump_catalogue_version(using)
 
 
+# Raised whenever what is cached changes shape (a new field on a card), so that a new release never
+# reads entries that an older release wrote.
+CACHE_LAYOUT = 2
+
+
 def cache_key(version: int, parts: tuple) -> str:
     digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()[:32]
-    return f"catalogue:{version}:{digest}"
+    return f"catalogue:{CACHE_LAYOUT}:{version}:{digest}"
 
 
 def cached(request, parts: tuple, compute: Callable):

@@ -4,9 +4,9 @@ The marked product ids live in the session under one key, in the order they were
 built as plain data (`build_comparison`, `comparison_rows`): which rows differ and which cells hold the best
 value are decided here, in Python, and tested without HTTP; the template only shows them.
 
-Queries: the products with their manufacturer and category lineage (one), their images and specification
-values (two prefetches), the attributes of all their categories (one), and the shortest lead times (one
-grouped query): the same five however many products are compared.
+Queries: the products with their manufacturer and category lineage (one), their images, specification
+values and the documents the buyer may download (three prefetches), the attributes of all their categories
+(one), and the shortest lead times (one grouped query): the same six however many products are compared.
 """
 
 from collections import Counter
@@ -28,7 +28,14 @@ from django.views.decorators.http import require_GET, require_POST
 from hubs.models import Listing
 from partners.access import approved_buyer_required
 from products.caching import cached
-from products.models import MAX_CATEGORY_DEPTH, Product, ProductImage, SpecAttribute, SpecValue
+from products.models import (
+    MAX_CATEGORY_DEPTH,
+    Product,
+    ProductDocument,
+    ProductImage,
+    SpecAttribute,
+    SpecValue,
+)
 
 MAX_COMPARED = 4
 SESSION_KEY = "compared_products"
@@ -95,6 +102,7 @@ class ComparisonRow:
 class Column:
     product: Product
     image: ProductImage | None
+    documents: list[ProductDocument] = field(default_factory=list)
 
 
 @dataclass
@@ -107,6 +115,10 @@ class Comparison:
     @property
     def products(self) -> list[Product]:
         return [column.product for column in self.columns]
+
+    @property
+    def has_documents(self) -> bool:
+        return any(column.documents for column in self.columns)
 
     @property
     def mixes_categories(self) -> bool:
@@ -141,7 +153,8 @@ def make_row(
 
 
 def products_for_comparison(organisation, ids: list[int]) -> list[Product]:
-    """The marked products the organisation may see, in the order marked, with what the table shows."""
+    """The marked products the organisation may see, in the order marked, with what the table shows (the
+    documents it may download as `visible_documents`)."""
     lineage = "category" + "__parent" * (MAX_CATEGORY_DEPTH - 1)
     products = (
         Product.objects.visible_to(organisation)
@@ -150,6 +163,11 @@ def products_for_comparison(organisation, ids: list[int]) -> list[Product]:
         .prefetch_related(
             Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk")),
             Prefetch("spec_values", queryset=SpecValue.objects.select_related("attribute")),
+            Prefetch(
+                "documents",
+                queryset=ProductDocument.objects.visible_to(organisation),
+                to_attr="visible_documents",
+            ),
         )
     )
     by_id = {product.pk: product for product in products}
@@ -292,7 +310,9 @@ def build_comparison(organisation, ids: list[int]) -> Comparison:
     columns = []
     for product in products:
         images = list(product.images.all())
-        columns.append(Column(product=product, image=images[0] if images else None))
+        columns.append(
+            Column(product=product, image=images[0] if images else None, documents=product.visible_documents)
+        )
     return Comparison(
         columns=columns,
         overview=overview_rows(products),
@@ -434,7 +454,7 @@ def _render_compare(request, status: int = 200):
 
 
 @require_GET
-@approved_buyer_required
+@approved_buyer_required(preview=True)
 def compare(request):
     """The marked products side by side: what they are, their specifications, how soon they are available."""
     return _render_compare(request)

@@ -183,6 +183,6 @@ class SpecValueFormSet(PublicationRuleFormSet):
 class ProductDocumentForm(forms.ModelForm):
     class Meta:
         model = ProductDocument
-        fields = ["kind", "title", "file"]
+        fields = ["kind", "title", "audience", "file"]
         # The documents' storage has no public URL, so no "Currently: <link>" to a file nobody can open.
         widgets = {"file": forms.FileInput(attrs={"accept": "application/pdf"})}

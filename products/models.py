@@ -2,7 +2,8 @@
 specification values, images and documents.
 
 This module knows nothing of hubs or buyers; availability and visibility are asked through reverse lookups
-from the apps above it.
+from the apps above it. One exception: a need-to-know document follows the listings' rule of visibility
+itself (ProductDocument.objects.visible_to asks hubs' Listing.objects.visible_to).
 """
 
 import uuid
@@ -416,6 +417,12 @@ class ProductQuerySet(models.QuerySet):
             hub_count=models.functions.Coalesce(Subquery(hubs), 0),
             shortest_lead_time=Subquery(lead_time),
         )
+
+    def with_requestable(self, listings):
+        """Annotate `is_requestable`: whether one of the given listings (those a buyer may still express
+        interest in, from the hubs app: Listing.objects.visible_to(org).open_for_interest()) is of the
+        product. A subquery in the products' own statement, however many cards a page shows."""
+        return self.annotate(is_requestable=Exists(listings.filter(product=OuterRef("pk"))))
 
 
 class Product(models.Model):
@@ -857,6 +864,23 @@ def document_upload_to(instance, filename):
     return f"products/{uuid.uuid4().hex}.pdf"
 
 
+class ProductDocumentQuerySet(models.QuerySet):
+    def visible_to(self, organisation):
+        """The documents an approved partner organisation may list and download: those of products it may
+        browse that are meant for every partner, and the need-to-know ones of products with a listing it
+        may see (one offered to its country). The product page, the comparison and the download all ask
+        this."""
+        # The one place this module reaches up to hubs (which stands on products, hence imported when asked):
+        # a document follows the listings' own rule of visibility, whatever that rule comes to hold
+        # (destinations, embargoes), rather than a copy of it.
+        from hubs.models import Listing
+
+        listed = Listing.objects.visible_to(organisation).filter(product=OuterRef("product_id"))
+        return self.filter(product__in=Product.objects.visible_to(organisation)).filter(
+            Q(audience=ProductDocument.Audience.EVERY_PARTNER) | Exists(listed)
+        )
+
+
 class ProductDocument(models.Model):
     """A datasheet or manual, kept outside the public media folder; only an access-checked view serves it."""
 
@@ -866,11 +890,25 @@ class ProductDocument(models.Model):
         CERTIFICATE = "certificate", _("Certificate")
         OTHER = "other", _("Other")
 
+    class Audience(models.TextChoices):
+        NEED_TO_KNOW = "need_to_know", _("Only where a listing is offered to the buyer's country")
+        EVERY_PARTNER = "every_partner", _("Every approved partner")
+
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="documents"
     )
     title = models.CharField(_("title"), max_length=150)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.DATASHEET)
+    audience = models.CharField(
+        _("audience"),
+        max_length=20,
+        choices=Audience.choices,
+        default=Audience.NEED_TO_KNOW,
+        help_text=_(
+            "Who may list and download it. Export-controlled detail stays with the buyers a listing of the "
+            "product is offered to."
+        ),
+    )
     file = models.FileField(
         _("PDF file"),
         storage=documents_storage,
@@ -880,6 +918,8 @@ class ProductDocument(models.Model):
     page_count = models.PositiveIntegerField(_("pages"), editable=False, null=True)
     size_bytes = models.PositiveIntegerField(_("size in bytes"), editable=False, null=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = ProductDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document")

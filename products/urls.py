@@ -1,6 +1,6 @@
 from django.urls import path
 
-from products import compare, views
+from products import compare, preview, views
 
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
@@ -8,5 +8,7 @@ urlpatterns = [
     path("compare/", compare.compare, name="compare"),
     path("compare/toggle/", compare.toggle, name="compare_toggle"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
+    path("preview/", preview.start, name="catalogue_preview"),
+    path("preview/end/", preview.end, name="catalogue_preview_end"),
     path("<slug:slug>/", views.product_detail, name="product_detail"),
 ]

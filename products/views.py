@@ -7,6 +7,7 @@ Listing.objects.visible_to(request.organisation).
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -28,7 +29,7 @@ from products.access import document_for_buyer, product_for_buyer
 from products.caching import cached, cached_each
 from products.facets import CatalogueFacets
 from products.filters import SEARCH_MAX_LENGTH, ProductFilter
-from products.models import Product
+from products.models import Product, ProductDocument
 from products.search import SUGGEST_MIN_LENGTH, suggest_products
 
 PAGE_SIZES = (12, 24)
@@ -79,10 +80,12 @@ def page_of(request, queryset, per_page: int, notices: list[str], *, count: int 
 
 @dataclass(frozen=True)
 class ProductRef:
-    """What the buyer's own controls for a product (compare, shortlist) need of it."""
+    """What the buyer's own controls for a product (compare, shortlist) need of it. `requestable`: a listing
+    offered to the buyer's country is open to expressions of interest, so the product may be shortlisted."""
 
     pk: int
     name: str
+    requestable: bool
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,8 @@ class ProductCard(ProductRef):
 
 
 def product_cards(request, products) -> list[ProductCard]:
-    """The products' cards; their content is cached per product for every page that shows it."""
+    """The products' cards; their content is cached per product for every page that shows it. The products
+    come annotated with_requestable()."""
     products = list(products)
     by_pk = {product.pk: product for product in products}
     country, language = request.organisation.country.code, get_language()
@@ -105,7 +109,10 @@ def product_cards(request, products) -> list[ProductCard]:
             for pk in missing
         },
     )
-    return [ProductCard(product.pk, product.name, bodies[product.pk]) for product in products]
+    return [
+        ProductCard(product.pk, product.name, product.is_requestable, bodies[product.pk])
+        for product in products
+    ]
 
 
 def canonical_query(query: QueryDict) -> str:
@@ -115,7 +122,7 @@ def canonical_query(query: QueryDict) -> str:
 
 
 @require_GET
-@approved_buyer_required
+@approved_buyer_required(preview=True)
 def catalogue(request):
     country = request.organisation.country.code
     parts = ("catalogue", country, get_language(), canonical_query(request.GET))
@@ -138,7 +145,10 @@ def catalogue_content(request) -> dict:
     facets = CatalogueFacets(product_filter)
     notices = []
     per_page = page_size(request, notices)
-    page = page_of(request, product_filter.qs, per_page, notices, count=facets.total)
+    requestable = Listing.objects.visible_to(organisation).open_for_interest()
+    page = page_of(
+        request, product_filter.qs.with_requestable(requestable), per_page, notices, count=facets.total
+    )
     context = {
         "form": product_filter.form,
         "category": product_filter.values.get("category"),
@@ -175,7 +185,7 @@ def no_suggestions(request, seconds: int):
 
 
 @require_GET
-@approved_buyer_required
+@approved_buyer_required(preview=True)
 @rate_limit("search_suggestions", methods=("GET",), refused=no_suggestions)
 def suggest(request):
     """A few products the buyer may see that match what they are typing, as JSON for the search box."""
@@ -192,7 +202,7 @@ def suggest(request):
 
 
 @require_GET
-@approved_buyer_required
+@approved_buyer_required(preview=True)
 def product_detail(request, slug):
     country = request.organisation.country.code
     context = cached(
@@ -209,6 +219,7 @@ def product_content(request, slug) -> dict:
     organisation = request.organisation
     product = product_for_buyer(request, slug)
     visible_listings = Listing.objects.visible_to(organisation)
+    requestable = visible_listings.open_for_interest()
     values = {value.attribute_id: value for value in product.spec_values.select_related("attribute")}
     specifications = [
         values[attribute.pk] for attribute in product.category.spec_attributes() if attribute.pk in values
@@ -219,6 +230,7 @@ def product_content(request, slug) -> dict:
         .exclude(pk=product.pk)
         .for_catalogue()
         .with_listing_summary(visible_listings)
+        .with_requestable(requestable)
         .order_by("name")[:RELATED_PRODUCTS]
     )
     context = {
@@ -226,12 +238,21 @@ def product_content(request, slug) -> dict:
         "categories": [*reversed(product.category.ancestors()), product.category],
         "images": list(product.images.all()),
         "specifications": specifications,
-        "listings": list(visible_listings.filter(product=product).select_related("hub")),
-        "documents": list(product.documents.all()),
+        # Each listing says whether it is open to expressions of interest, in the same query.
+        "listings": list(
+            visible_listings.filter(product=product)
+            .select_related("hub")
+            .annotate(is_open_for_interest=Exists(requestable.filter(pk=OuterRef("pk"))))
+        ),
+        "documents": list(ProductDocument.objects.visible_to(organisation).filter(product=product)),
         "related_products": list(related),
     }
     return {
-        "product": ProductRef(product.pk, product.name),
+        "product": ProductRef(
+            product.pk,
+            product.name,
+            requestable=any(listing.is_open_for_interest for listing in context["listings"]),
+        ),
         "category_name": product.category.name,
         "breadcrumb_html": render_to_string("products/includes/product_breadcrumb.html", context, request),
         "gallery_html": render_to_string("products/includes/product_gallery.html", context, request),
@@ -242,7 +263,7 @@ def product_content(request, slug) -> dict:
 
 
 @require_GET
-@approved_buyer_required
+@approved_buyer_required(preview=True)
 def document_download(request, pk):
     """Stream a document from the private storage, after checking that the buyer may see its product."""
     document = document_for_buyer(request, pk)

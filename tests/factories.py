@@ -190,3 +190,32 @@ def make_interest(buyer, listings=(), *, quantity=5, **fields):
         line.save()
     StatusChange.objects.create(interest=interest, to_status=Status.SUBMITTED, actor=buyer.user)
     return interest
+
+
+def pdf_upload(name="certificate.pdf", *, pages=1, script=None) -> SimpleUploadedFile:
+    """A PDF upload of blank pages; with `script`, JavaScript run when it is opened (a hostile file)."""
+    from pypdf import PdfWriter  # appended helper: the module's imports stay as they were
+    from pypdf.actions import JavaScript
+
+    writer = PdfWriter()
+    for _page in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if script:
+        writer.add_open_action(JavaScript(script))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
+
+
+def make_certificate(interest, *, filename="end-user-certificate.pdf"):
+    """An end-user certificate attached to the EOI's latest step, as if sent with an answer."""
+    from interests.models import EndUserCertificate  # appended helper: the module's imports stay as they were
+
+    answer = interest.history.order_by("-at", "-pk").first()
+    return EndUserCertificate.objects.create(
+        interest=interest,
+        answer=answer,
+        file=pdf_upload(filename),
+        original_filename=filename,
+        uploaded_by=interest.submitted_by,
+    )

@@ -10,7 +10,9 @@ in those includes (about 80 µs each). The CSRF token and the URLs are read once
     {% shortlist_button product %}
     {% product_card card %}        a catalogue card with both under it
 
-`product` is anything with `pk` and `name` (a Product, or a cached card). With static/js/compare.js the
+`product` is anything with `pk`, `name` and `requestable` (products.views.ProductRef, or a cached card): the
+shortlist button is offered only where a listing open to expressions of interest is offered to the buyer's
+country, and a short note stands in its place elsewhere. With static/js/compare.js the
 comparison toggles work without a reload; without it the forms post and the buyer comes back to the page.
 """
 
@@ -39,6 +41,9 @@ def _page_values(context) -> dict:
             "remove": _("Remove from comparison"),
             "full": _("Comparison full (4)"),  # 4: MAX_COMPARED
             "shortlist": _("Add to shortlist"),
+            "not_requestable": _("Not open to expressions of interest from your country at present"),
+            # Staff previewing the catalogue (products/preview.py) may not mark or shortlist anything.
+            "preview": getattr(request, "catalogue_preview", None) is not None,
         }
         context.render_context["buyer_controls"] = values
     return values
@@ -49,6 +54,8 @@ def compare_toggle(context, product):
     """A button that marks or unmarks the product for comparison; disabled, with a hint, when four other
     products are marked. The product's name is part of its accessible name: a page has many of these."""
     values = _page_values(context)
+    if values["preview"]:
+        return ""
     compared = context.get("compared_ids") or []
     marked = product.pk in compared
     full = not marked and len(compared) >= MAX_COMPARED
@@ -83,6 +90,10 @@ def shortlist_button(context, product):
     """Adds the product to the buyer's shortlist; the buyer comes back to the page. Adding twice is
     harmless, so the button needs no state (and the page no query)."""
     values = _page_values(context)
+    if values["preview"]:
+        return ""
+    if not product.requestable:
+        return format_html('<p class="small text-body-secondary mb-0">{}</p>', values["not_requestable"])
     return format_html(
         '<form method="post" action="{}" class="shortlist-add">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'

@@ -183,7 +183,7 @@ def test_the_login_page_after_the_session_ended_logs_in_afresh(client, signed_in
     old_key = session_key(client)
     response = client.post("/accounts/login/", {"username": "buyer-a", "password": "pw"})
     assert response.status_code == 302
-    assert response["Location"] == "/catalogue/"
+    assert response["Location"] == "/accounts/signed-in/"  # and on to the catalogue
     assert session_key(client) != old_key
     assert client.get("/catalogue/").status_code == 200
 

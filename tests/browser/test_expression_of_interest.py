@@ -40,7 +40,12 @@ def test_a_buyer_shortlists_three_products_and_submits_one_expression_of_interes
         item = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=product.name))
         expect(item.get_by_label("Include in this expression of interest")).to_be_checked()
         item.get_by_label("Hub and listing").select_option(index=1)
+        confirmation = item.get_by_label(re.compile("I understand that this exceeds the quantity listed"))
+        expect(confirmation).to_be_hidden()
         item.get_by_label("Quantity", exact=True).fill(str(index + 12))  # more than the 10 listed
+        # Flagged as it is typed (static/js/shortlist.js); nothing goes out before it is confirmed.
+        expect(item.get_by_text("This is more than the quantity listed")).to_be_visible()
+        confirmation.check()
         item.get_by_label("Delivery wanted from").fill(start.isoformat())
         item.get_by_label("Delivery wanted until").fill((start + datetime.timedelta(days=60)).isoformat())
     page.get_by_label("End user").fill("1st Air Defence Battalion")
@@ -63,3 +68,14 @@ def test_a_buyer_shortlists_three_products_and_submits_one_expression_of_interes
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=reference))
     expect(row).to_contain_text("Submitted")
     expect(row.get_by_role("cell").nth(2)).to_have_text("3")
+
+    # Withdrawing asks first; "Keep it" changes nothing.
+    row.get_by_role("link", name=reference).click()
+    page.get_by_role("link", name="Withdraw expression of interest…").click()
+    page.get_by_role("link", name="Keep it").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
+    page.get_by_role("link", name="Withdraw expression of interest…").click()
+    page.get_by_label("Reason (optional)").fill("Budget moved to next year")
+    page.get_by_role("button", name="Withdraw this expression of interest").click()
+    expect(page.locator(".messages")).to_contain_text(f"You withdrew {reference}.")
+    expect(page.get_by_role("main")).to_contain_text("Budget moved to next year")

@@ -22,6 +22,7 @@ from tests.conftest import CATALOGUE_EDITORS, HUB_COORDINATORS
 from tests.factories import (
     make_access_request,
     make_buyer,
+    make_certificate,
     make_document,
     make_hub,
     make_interest,
@@ -103,8 +104,9 @@ def world(db):
             "product": product,
             "listing_a": listing_a,
             "listing_b": listing_b,
-            "interest_a": make_interest(buyer_a, [listing_a]),
+            "interest_a": (interest_a := make_interest(buyer_a, [listing_a])),
             "interest_b": make_interest(buyer_b, [listing_b]),
+            "certificate_a": make_certificate(interest_a),
             "document": make_document(product),
             "access_request": make_access_request(),
             "organisation_a": buyer_a.organisation,
@@ -172,6 +174,9 @@ SITE = [
     Case("language menu, GET", lambda w: reverse("set_language"), roles(METHOD)),
     Case("language menu", lambda w: reverse("set_language"), roles(REDIRECT), "post", {"language": "uk"}),
     Case("sign-in page", lambda w: reverse("login"), public(suspended_buyer=OK)),
+    # After signing in: staff on to the admin, everyone else on to the catalogue.
+    Case("signed in", lambda w: reverse("signed_in"), roles(REDIRECT, anonymous=LOGIN)),
+    Case("signed in, POST", lambda w: reverse("signed_in"), roles(METHOD), "post"),
     Case("sign-out, GET", lambda w: reverse("logout"), roles(METHOD)),
     Case("sign-out", lambda w: reverse("logout"), roles(REDIRECT), "post"),
     Case("password reset", lambda w: reverse("password_reset"), public()),
@@ -204,6 +209,33 @@ SITE = [
         buyers_only(ABSENT, ABSENT),
     ),
     Case("product page", lambda w: reverse("product_detail", args=[w.product.slug]), buyers_only()),
+    # Staff preview the catalogue as a country's buyers see it (tests/products/test_staff_preview.py).
+    Case(
+        "catalogue preview",
+        lambda w: reverse("catalogue_preview") + "?country=PL",
+        roles(FORBIDDEN, anonymous=LOGIN, staff=OK),
+    ),
+    Case(
+        "catalogue preview, start",
+        lambda w: reverse("catalogue_preview"),
+        roles(FORBIDDEN, anonymous=LOGIN, staff=REDIRECT),
+        "post",
+        {"country": "PL"},
+    ),
+    Case(
+        "catalogue preview, no such country",
+        lambda w: reverse("catalogue_preview"),
+        roles(FORBIDDEN, anonymous=LOGIN, staff=BAD_REQUEST),
+        "post",
+        {"country": "XX"},
+    ),
+    Case("catalogue preview, end, GET", lambda w: reverse("catalogue_preview_end"), roles(METHOD)),
+    Case(
+        "catalogue preview, end",
+        lambda w: reverse("catalogue_preview_end"),
+        roles(FORBIDDEN, anonymous=LOGIN, staff=REDIRECT),
+        "post",
+    ),
     Case("hubs", lambda w: reverse("hub_list"), buyers_only()),
     Case("hub page", lambda w: reverse("hub_detail", args=[w.hub_a.slug]), buyers_only()),
     Case("my expressions of interest", lambda w: reverse("interest_list"), buyers_only()),
@@ -235,9 +267,9 @@ SITE = [
         buyers_only(OK, ABSENT),
     ),
     Case(
-        "withdraw, GET",
+        "withdraw, GET: the confirmation page",
         lambda w: reverse("interest_withdraw", args=[w.interest_a.reference]),
-        roles(METHOD),
+        buyers_only(OK, ABSENT),
     ),
     Case(
         "withdraw an EOI of organisation A",
@@ -255,6 +287,17 @@ SITE = [
         lambda w: reverse("interest_answer", args=[w.interest_a.reference]),
         buyers_only(BAD_REQUEST, ABSENT),
         "post",
+    ),
+    Case(
+        "end-user certificate of organisation A",
+        lambda w: reverse("interest_certificate", args=[w.interest_a.reference, w.certificate_a.pk]),
+        buyers_only(OK, ABSENT),
+    ),
+    # Outside the admin but for staff only: the coordinators of the EOI's hubs and superusers.
+    Case(
+        "end-user certificate at hub A, for staff",
+        lambda w: reverse("staff_certificate", args=[w.certificate_a.pk]),
+        roles(ADMIN_LOGIN, coordinator_a=OK, coordinator_b=ABSENT, editor=ABSENT, superuser=OK),
     ),
 ]
 
@@ -607,7 +650,13 @@ def outcome_of(response) -> str:
         location = response["Location"]
         if location.startswith(reverse("admin:login")):
             return ADMIN_LOGIN
-        signing_in_or_out = response.wsgi_request.path in (reverse("admin:login"), reverse("admin:logout"))
+        # Pages that send staff to the admin's index by design, not because an object is missing.
+        signing_in_or_out = response.wsgi_request.path in (
+            reverse("admin:login"),
+            reverse("admin:logout"),
+            reverse("signed_in"),
+            reverse("catalogue_preview_end"),
+        )
         if location == reverse("admin:index") and not signing_in_or_out:
             return ABSENT  # the admin's "… with ID … doesn't exist" redirect
         if location.startswith(reverse("login")):

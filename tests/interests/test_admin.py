@@ -301,35 +301,67 @@ def test_the_change_form_cannot_touch_the_history_or_the_status(client, superuse
     assert list(interest_a.history.values_list("pk", "comment")) == [(step.pk, "")]
 
 
-# Assigning a reviewer.
+# Assigning a reviewer: in the review form, on its own or with a step.
 
 
-def reviewer_form(interest, reviewer):
-    return {
-        "reviewer": reviewer.pk if reviewer else "",
-        "history-TOTAL_FORMS": str(interest.history.count()),
-        "history-INITIAL_FORMS": str(interest.history.count()),
-        "lines-TOTAL_FORMS": str(interest.lines.count()),
-        "lines-INITIAL_FORMS": str(interest.lines.count()),
-        "_save": "Save",
-    }
-
-
-def test_coordinator_assigns_themselves_as_reviewer(client_a, coordinator_a, interest_a):
-    response = client_a.post(change_url(interest_a), reviewer_form(interest_a, coordinator_a))
+def test_coordinator_assigns_themselves_as_reviewer_without_a_step(client_a, coordinator_a, interest_a):
+    response = client_a.post(transition_url(interest_a), {"to_status": "", "reviewer": coordinator_a.pk})
 
     assert response.status_code == 302
     interest_a.refresh_from_db()
     assert interest_a.reviewer == coordinator_a
+    assert (interest_a.status, interest_a.history.count()) == (Status.SUBMITTED, 1)
+
+
+def test_the_reviewer_is_saved_with_the_step_in_one_submit(client_a, coordinator_a, interest_a):
+    response = client_a.post(
+        transition_url(interest_a),
+        {"to_status": Status.UNDER_REVIEW, "reviewer": coordinator_a.pk, "internal_note": "Mine."},
+    )
+
+    assert response.status_code == 302
+    interest_a.refresh_from_db()
+    assert (interest_a.status, interest_a.reviewer) == (Status.UNDER_REVIEW, coordinator_a)
+    assert interest_a.history.last().internal_note == "Mine."
+
+
+def test_a_refused_step_saves_no_reviewer_either(client_a, coordinator_a, interest_a):
+    client_a.post(transition_url(interest_a), {"to_status": Status.ACCEPTED, "reviewer": coordinator_a.pk})
+
+    interest_a.refresh_from_db()
+    assert (interest_a.status, interest_a.reviewer) == (Status.SUBMITTED, None)
+
+
+def test_nothing_chosen_is_told_and_changes_nothing(client_a, interest_a):
+    response = client_a.post(transition_url(interest_a), {"to_status": "", "reviewer": ""})
+
+    assert any("Choose a step, or another reviewer" in message for message in messages_of(response))
+    interest_a.refresh_from_db()
+    assert interest_a.history.count() == 1
 
 
 def test_coordinator_cannot_assign_a_coordinator_of_another_hub(client_a, coordinator_b, interest_a):
-    response = client_a.post(change_url(interest_a), reviewer_form(interest_a, coordinator_b))
+    response = client_a.post(transition_url(interest_a), {"to_status": "", "reviewer": coordinator_b.pk})
 
-    assert response.status_code == 200
-    assert "reviewer" in response.context["adminform"].form.errors
+    assert response.status_code == 302
+    assert any("Reviewer" in message for message in messages_of(response))
     interest_a.refresh_from_db()
     assert interest_a.reviewer is None
+
+
+def test_the_change_page_has_one_form_that_saves(client_a, interest_a):
+    content = client_a.get(change_url(interest_a)).content.decode()
+
+    assert content.count('value="Record this step"') == 1
+    assert 'name="_save"' not in content and 'name="_continue"' not in content
+    assert 'name="reviewer"' in content.split(f'action="{transition_url(interest_a)}"')[1].split("</form>")[0]
+
+
+def test_the_assigned_to_me_filter_lists_the_users_reviews(client_a, coordinator_a, buyer_a, listing_a):
+    mine = make_interest(buyer_a, [listing_a])
+    ExpressionOfInterest.objects.filter(pk=mine.pk).update(reviewer=coordinator_a)
+
+    assert listed_references(client_a.get(CHANGELIST, {"assigned": "me"})) == {mine.reference}
 
 
 # The review steps.
@@ -390,9 +422,9 @@ def test_coordinator_declines_an_interest_with_a_reason(client_a, coordinator_a,
 
 
 def test_the_change_page_offers_only_the_staff_steps_allowed_now(client_a, interest_a):
-    form = client_a.get(change_url(interest_a)).context["transition_form"]
+    form = client_a.get(change_url(interest_a)).context["review_form"]
 
-    assert [value for value, _label in form.fields["to_status"].choices] == [Status.UNDER_REVIEW]
+    assert [value for value, _label in form.fields["to_status"].choices] == ["", Status.UNDER_REVIEW]
 
 
 def test_a_decided_interest_offers_no_further_step(client_a, coordinator_a, interest_a):
@@ -401,7 +433,7 @@ def test_a_decided_interest_offers_no_further_step(client_a, coordinator_a, inte
 
     response = client_a.get(change_url(interest_a))
 
-    assert "transition_form" not in response.context
+    assert "review_form" not in response.context
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,14 @@ from django.urls import reverse
 
 from interests.models import Reason, Status, StatusChange
 from interests.views import INTERESTS_PER_PAGE
-from tests.factories import make_buyer, make_hub, make_interest, make_listing, make_published_product
+from tests.factories import (
+    make_buyer,
+    make_certificate,
+    make_hub,
+    make_interest,
+    make_listing,
+    make_published_product,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -121,8 +128,59 @@ def test_staff_get_403(client, coordinator_a, interest):
 def test_pages_accept_only_their_methods(client_a, interest):
     assert client_a.post(LIST).status_code == 405
     assert client_a.post(detail(interest)).status_code == 405
-    assert client_a.get(detail(interest, "interest_withdraw")).status_code == 405
+    assert client_a.put(detail(interest, "interest_withdraw")).status_code == 405
     assert client_a.get(detail(interest, "interest_answer")).status_code == 405
+
+
+def test_the_detail_page_sends_the_buyer_to_confirm_a_withdrawal(client_a, interest):
+    content = client_a.get(detail(interest)).content.decode()
+
+    assert f'href="{detail(interest, "interest_withdraw")}"' in content
+    # No form on the detail page withdraws at once.
+    assert f'action="{detail(interest, "interest_withdraw")}"' not in content
+
+
+def test_withdrawing_asks_for_confirmation_first(client_a, interest):
+    response = client_a.get(detail(interest, "interest_withdraw"))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "cannot be undone" in content
+    assert f'action="{detail(interest, "interest_withdraw")}"' in content
+    assert 'name="comment"' in content
+    assert "Withdraw this expression of interest" in content
+    assert f'href="{detail(interest)}"' in content and "Keep it" in content
+    interest.refresh_from_db()
+    assert interest.status == Status.SUBMITTED
+    assert interest.history.count() == 1
+
+
+def test_the_confirmation_page_of_a_decided_interest_says_it_can_no_longer_be_withdrawn(
+    client_a, interest, coordinator_a
+):
+    interest.start_review(by=coordinator_a)
+    interest.accept(by=coordinator_a)
+
+    response = client_a.get(detail(interest, "interest_withdraw"))
+
+    assert response.status_code == 409
+    assert "can no longer be withdrawn" in response.content.decode()
+    assert "Withdraw this expression of interest" not in response.content.decode()
+
+
+def test_the_confirmation_page_is_404_for_another_organisation(client, buyer_b, interest):
+    client.force_login(buyer_b.user)
+
+    assert client.get(detail(interest, "interest_withdraw")).status_code == 404
+
+
+def test_a_too_long_withdrawal_comment_shows_the_confirmation_again(client_a, interest):
+    response = client_a.post(detail(interest, "interest_withdraw"), {"comment": "x" * 2001})
+
+    assert response.status_code == 400
+    assert "Withdraw this expression of interest" in response.content.decode()
+    interest.refresh_from_db()
+    assert interest.status == Status.SUBMITTED
 
 
 def test_buyer_may_withdraw_an_open_interest(client_a, buyer_a, interest):
@@ -228,10 +286,13 @@ def test_the_detail_runs_a_fixed_number_of_queries(
         interest.start_review(by=coordinator_a)
         interest.request_information(by=coordinator_a, reason=Reason.OTHER, comment="?")
         interest.answer(by=buyer_a.user, comment="!")
+        make_certificate(interest)
 
     # session, user with buyer and organisation (2); the interest with its submitter (1); the lines with
-    # products and hubs (1); the history (1).
-    with django_assert_max_num_queries(5):
+    # products and hubs (1) and their hubs' decisions (1); the history (1) and the end-user certificates sent
+    # with it (1).
+    with django_assert_max_num_queries(7):
         response = client_a.get(detail(interest))
 
     assert len(response.context["lines"]) == size
+    assert response.content.decode().count("End-user certificate attached") == size

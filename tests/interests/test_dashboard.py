@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from interests.models import ExpressionOfInterest
 from tests.factories import make_buyer, make_hub, make_interest, make_listing
 
 pytestmark = pytest.mark.django_db
@@ -124,11 +125,70 @@ def test_it_makes_a_fixed_number_of_queries(client, superuser, django_assert_max
         hub = make_hub()
         make_interest(buyer, [make_listing(hub=hub)], submitted_at=days_ago(35))
         make_interest(buyer, [make_listing(hub=hub)])
+        decided = make_interest(buyer, [make_listing(hub=hub)], submitted_at=days_ago(20))
+        decided.start_review(by=superuser)
+        decided.accept(by=superuser)
     client.force_login(superuser)
 
-    # session, user, the grouped counts per hub and state.
-    with django_assert_max_num_queries(3):
+    # session, user, the grouped counts per hub and state, the decisions per week, their durations.
+    with django_assert_max_num_queries(5):
         response = client.get(DASHBOARD)
 
     assert len(response.context["table"]) == hub_count
     assert all(row["overdue"] == 1 for row in response.context["table"])
+    assert response.context["decisions"]["total"] == hub_count
+
+
+# Decided expressions of interest: per week, median days to decision, decided after the review date.
+
+
+def decide(interest, coordinator, *, decided_days_ago, accept=True):
+    """Decide an EOI, then date the decision `decided_days_ago` days back."""
+    interest.start_review(by=coordinator)
+    if accept:
+        interest.accept(by=coordinator)
+    else:
+        interest.decline(by=coordinator, reason="unavailable", comment="Sold.")
+    ExpressionOfInterest.objects.filter(pk=interest.pk).update(decided_at=days_ago(decided_days_ago))
+
+
+@pytest.fixture
+def decided(buyer_a, coordinator_a, coordinator_b, hub_a, hub_b):
+    """At hub A: decided after 2, 4 and 35 days (the last after its review date), one 100 days ago (outside
+    the weeks shown); at hub B: one decided after 1 day."""
+    listing_a, listing_b = make_listing(hub=hub_a), make_listing(hub=hub_b)
+    for submitted, took in ((10, 2), (20, 4), (40, 35), (130, 5)):
+        interest = make_interest(buyer_a, [listing_a], submitted_at=days_ago(submitted))
+        decide(interest, coordinator_a, decided_days_ago=submitted - took)
+    other = make_interest(buyer_a, [listing_b], submitted_at=days_ago(5))
+    decide(other, coordinator_b, decided_days_ago=4, accept=False)
+
+
+def test_it_counts_decisions_per_week_at_the_coordinators_hubs(client, coordinator_a, decided):
+    client.force_login(coordinator_a)
+
+    stats = client.get(DASHBOARD).context["decisions"]
+
+    assert len(stats["weeks"]) == 12
+    assert [week["week"].weekday() for week in stats["weeks"]] == [0] * 12
+    assert sum(week["count"] for week in stats["weeks"]) == stats["total"] == 3
+    assert (stats["median_days"], stats["late"], stats["overdue_percent"]) == (4.0, 1, 33)
+
+
+def test_a_superuser_sees_the_decisions_of_every_hub(client, superuser, decided):
+    client.force_login(superuser)
+
+    stats = client.get(DASHBOARD).context["decisions"]
+
+    assert stats["total"] == 4
+    assert stats["median_days"] == 3.0
+
+
+def test_it_shows_the_decisions_without_open_interests(client, coordinator_a, hub_a):
+    client.force_login(coordinator_a)
+
+    response = client.get(DASHBOARD)
+
+    assert response.context["decisions"]["total"] == 0
+    assert response.context["decisions"]["median_days"] is None
+    assert "Median days to decision" in response.content.decode()

@@ -47,7 +47,9 @@ def test_a_quantity_beyond_the_limit_is_a_form_error(client_a, listing, quantity
 
 
 def test_the_largest_quantity_is_accepted_and_flagged(client_a, listing):
-    response = client_a.post(SHORTLIST, form_data({"listing": listing, "quantity": MAX_QUANTITY}))
+    response = client_a.post(
+        SHORTLIST, form_data({"listing": listing, "quantity": MAX_QUANTITY, "confirm_exceeding": "on"})
+    )
 
     assert response.status_code == 302
     line = InterestLine.objects.get()

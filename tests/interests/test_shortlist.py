@@ -1,8 +1,13 @@
-"""The shortlist: buyers set products aside from the catalogue and product pages, kept per user."""
+"""The shortlist: buyers set products aside from the catalogue and product pages, kept per user; only
+products a hub offers to their country, open to expressions of interest, can be set aside."""
+
+import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from hubs.models import Listing
 from interests.models import ShortlistItem
 from tests.factories import make_buyer, make_hub, make_listing, make_product, make_published_product
 
@@ -21,7 +26,10 @@ def client_a(client, buyer_a):
 
 @pytest.fixture
 def product():
-    return make_published_product("Kestrel FPV")
+    """A product a hub offers to Germany, organisation A's country."""
+    product = make_published_product("Kestrel FPV")
+    make_listing(product, make_hub(), destination_countries=["DE"])
+    return product
 
 
 def test_it_adds_a_product_and_goes_back_to_the_page(client_a, buyer_a, product):
@@ -120,7 +128,8 @@ def test_the_shortlist_page_accepts_only_get_and_post(client_a):
     assert client_a.put(SHORTLIST).status_code == 405
 
 
-def test_the_page_shows_each_products_eligible_listings_only(client_a, buyer_a, hub_a, hub_b, product):
+def test_the_page_shows_each_products_eligible_listings_only(client_a, buyer_a, hub_a, hub_b):
+    product = make_published_product("Osprey Recon")
     ShortlistItem.objects.create(user=buyer_a.user, product=product)
     shown = make_listing(product, hub_a, destination_countries=["DE"])
     make_listing(product, hub_b, destination_countries=["PL"])  # not offered to Germany
@@ -141,12 +150,70 @@ def test_the_page_says_so_when_the_shortlist_is_empty(client_a):
 
 
 def test_the_catalogue_and_product_page_offer_the_shortlist_button(client_a, product):
-    make_listing(product, make_hub(), destination_countries=["DE"])
-
     for url in (reverse("catalogue"), reverse("product_detail", args=[product.slug])):
         content = client_a.get(url).content.decode()
         assert f'action="{ADD}"' in content
-        assert "Add to shortlist" in content
+        assert button("Kestrel FPV") in content
+
+
+def button(name: str) -> str:
+    return f'Add to shortlist<span class="visually-hidden"> ({name})</span>'
+
+
+YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
+NOT_REQUESTABLE = {
+    "unlisted": lambda product: None,
+    "listed-for-another-country": lambda product: make_listing(product, destination_countries=["PL"]),
+    "exhausted": lambda product: make_listing(
+        product, destination_countries=["DE"], availability=Listing.Availability.EXHAUSTED
+    ),
+    "expired": lambda product: make_listing(product, destination_countries=["DE"], valid_until=YESTERDAY),
+}
+
+
+@pytest.mark.parametrize("make", NOT_REQUESTABLE.values(), ids=NOT_REQUESTABLE.keys())
+def test_the_button_is_offered_only_where_an_interest_can_be_expressed(client_a, product, make):
+    other = make_published_product("Osprey Recon")
+    make(other)
+
+    for url in (reverse("catalogue"), reverse("product_detail", args=[other.slug])):
+        content = client_a.get(url).content.decode()
+        assert button("Osprey Recon") not in content
+        assert "Not open to expressions of interest from your country at present" in content
+    assert button("Kestrel FPV") in client_a.get(reverse("catalogue")).content.decode()
+
+
+def test_a_reserved_listing_is_enough_to_shortlist(client_a, buyer_a):
+    reserved = make_published_product("Osprey Recon")
+    make_listing(reserved, destination_countries=["DE"], availability=Listing.Availability.RESERVED)
+
+    assert button("Osprey Recon") in client_a.get(reverse("catalogue")).content.decode()
+    assert client_a.post(ADD, {"product": reserved.pk}).status_code == 302
+    assert ShortlistItem.objects.filter(user=buyer_a.user, product=reserved).exists()
+
+
+@pytest.mark.parametrize("make", NOT_REQUESTABLE.values(), ids=NOT_REQUESTABLE.keys())
+def test_adding_a_product_that_cannot_be_asked_about_is_refused_with_the_reason(client_a, buyer_a, make):
+    other = make_published_product("Osprey Recon")
+    make(other)
+
+    response = client_a.post(ADD, {"product": other.pk, "next": reverse("catalogue")})
+
+    assert response.status_code == 409
+    assert "Osprey Recon cannot be added to your shortlist: no hub offers it to Germany" in (
+        response.content.decode()
+    )
+    assert not ShortlistItem.objects.filter(user=buyer_a.user).exists()
+
+
+def test_a_product_already_shortlisted_can_still_be_removed_when_it_is_no_longer_offered(client_a, buyer_a):
+    other = make_published_product("Osprey Recon")
+    ShortlistItem.objects.create(user=buyer_a.user, product=other)
+
+    response = client_a.post(REMOVE, {"product": other.pk})
+
+    assert response.status_code == 302
+    assert not ShortlistItem.objects.exists()
 
 
 @pytest.mark.parametrize("size", [2, 8])
@@ -160,8 +227,9 @@ def test_the_shortlist_page_runs_a_fixed_number_of_queries(
         ShortlistItem.objects.create(user=buyer_a.user, product=product)
 
     # session, user with buyer and organisation (2); the shortlist with products, manufacturers and
-    # categories (1); the eligible listings with their hubs (1).
-    with django_assert_max_num_queries(4):
+    # categories (1); the eligible listings with their hubs (1); the embargoes in force that mark delivery
+    # countries, on a cold cache only (1: interests/embargoes.py).
+    with django_assert_max_num_queries(5):
         response = client_a.get(SHORTLIST)
 
     assert len(response.context["items"]) == size

@@ -216,11 +216,47 @@ def test_at_least_one_product_must_be_included(client_a, listing):
     rejected(client_a, data, "x", "Include at least one product")
 
 
-def test_a_quantity_above_what_is_listed_is_allowed_but_flagged(client_a, listing):
-    response = client_a.post(SHORTLIST, form_data({"listing": listing, "quantity": 25}), follow=True)
+def test_each_line_shows_the_quantity_listed(client_a, listing):
+    response = client_a.get(SHORTLIST)
+
+    content = response.content.decode()
+    assert "20 units listed" in content
+    assert 'data-listed-quantity="20"' in content
+    assert 'src="/static/js/shortlist.js"' in content
+
+
+def test_a_quantity_above_what_is_listed_is_flagged_before_anything_is_stored(client_a, listing):
+    response = client_a.post(SHORTLIST, form_data({"listing": listing, "quantity": 25}))
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "You ask for 25; 20 units are listed at Hub A." in content
+    assert "I understand that this exceeds the quantity listed" in content
+    form = response.context["formset"].forms[0]
+    assert form.shows_exceeding_confirmation
+    assert not ExpressionOfInterest.objects.exists()
+
+
+def test_the_listed_quantity_itself_needs_no_confirmation(client_a, listing):
+    response = client_a.post(SHORTLIST, form_data({"listing": listing, "quantity": 20}))
+
+    assert response.status_code == 302
+    assert not InterestLine.objects.get().exceeds_listed_quantity
+
+
+def test_the_confirmation_box_is_hidden_while_nothing_exceeds(client_a, listing):
+    response = client_a.get(SHORTLIST)
+
+    assert "data-exceeds-confirmation hidden" in response.content.decode()
+
+
+def test_a_confirmed_quantity_above_what_is_listed_is_stored_and_flagged(client_a, listing):
+    response = client_a.post(
+        SHORTLIST, form_data({"listing": listing, "quantity": 25, "confirm_exceeding": "on"}), follow=True
+    )
 
     line = InterestLine.objects.get()
-    assert line.exceeds_listed_quantity
+    assert (line.quantity, line.listed_quantity, line.exceeds_listed_quantity) == (25, 20, True)
     assert "More than listed" in response.content.decode()
 
 

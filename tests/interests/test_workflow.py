@@ -9,7 +9,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from interests.models import TRANSITIONS, ExpressionOfInterest, Reason, Status, StatusChange
-from tests.factories import make_interest, make_listing, make_product, make_staff_user
+from tests.factories import make_hub, make_interest, make_listing, make_product, make_staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +46,9 @@ def reviewer(db):
 
 
 @pytest.fixture
-def interest(buyer_a):
-    return make_interest(buyer_a, [make_listing(make_product())])
+def interest(buyer_a, reviewer):
+    # The reviewer coordinates the hub of the one line, whose decision decides the EOI.
+    return make_interest(buyer_a, [make_listing(make_product(), hub=make_hub(coordinators=[reviewer]))])
 
 
 def move(interest, to, by):

@@ -24,6 +24,7 @@ from tests.factories import (
     make_attribute,
     make_buyer,
     make_category,
+    make_document,
     make_hub,
     make_listing,
     make_organisation,
@@ -348,6 +349,8 @@ def test_its_queries_do_not_grow_with_the_number_of_products(logged_in, uas, sch
         set_spec(product, attribute, number=Decimal(10 + index))
         set_spec(product, schema["night"], boolean=index % 2 == 0)
         make_listing(product, hub, lead_time_weeks=4 + index)
+        make_document(product, f"Datasheet {index}")
+        make_document(product, f"Manual {index}", audience="every_partner")
         products.append(product)
     products[3] = make_published_product(category=maritime)
     set_spec(products[3], speed, number=Decimal("30"))
@@ -355,13 +358,14 @@ def test_its_queries_do_not_grow_with_the_number_of_products(logged_in, uas, sch
     counts = []
     for size in (2, 4):
         mark(logged_in, *products[:size])
-        # 1. session, 2. user, 3. buyer with organisation, 4. products with manufacturer and category lineage,
-        # 5. their images, 6. their specification values with attributes, 7. the attributes of their
-        # categories, 8. the shortest lead times, grouped by product
+        # 1. session, 2. user with buyer and organisation, 3. products with manufacturer and category
+        # lineage, 4. their images, 5. their specification values with attributes, 6. the documents the buyer
+        # may download, 7. the attributes of their categories, 8. the shortest lead times, grouped by product
         with CaptureQueriesContext(connection) as queries:
             response = logged_in.get(COMPARE_URL)
         assert response.status_code == 200
         assert len(response.context["comparison"].columns) == size
+        assert response.context["comparison"].has_documents
         counts.append(len(queries))
 
     assert counts[0] == counts[1] <= 8
@@ -373,7 +377,7 @@ def test_its_query_count_is_capped(logged_in, django_assert_max_num_queries, uas
         set_spec(product, schema["range"], number=Decimal("12"))
     mark(logged_in, *products)
 
-    # session, user, buyer, products, images, specification values, attributes, lead times
+    # session, user with buyer, products, images, specification values, documents, attributes, lead times
     with django_assert_max_num_queries(8):
         logged_in.get(COMPARE_URL)
 

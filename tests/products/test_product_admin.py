@@ -14,6 +14,7 @@ from tests.factories import (
     image_upload,
     make_attribute,
     make_category,
+    make_document,
     make_image,
     make_manufacturer,
     make_product,
@@ -357,6 +358,7 @@ def test_catalogue_editor_can_attach_a_pdf(editor_client):
             "documents-TOTAL_FORMS": 1,
             "documents-0-kind": ProductDocument.Kind.DATASHEET,
             "documents-0-title": "Datasheet",
+            "documents-0-audience": ProductDocument.Audience.EVERY_PARTNER,
             "documents-0-file": pdf_upload(pages=3),
         }
     )
@@ -367,6 +369,17 @@ def test_catalogue_editor_can_attach_a_pdf(editor_client):
     document = product.documents.get()
     assert document.page_count == 3
     assert document.size_bytes > 0
+    assert document.audience == ProductDocument.Audience.EVERY_PARTNER
+
+
+def test_a_new_document_is_need_to_know_unless_the_editor_says_otherwise(editor_client):
+    product = make_product()
+    make_document(product)
+
+    page = editor_client.get(change_url(product)).content.decode()
+
+    assert 'name="documents-0-audience"' in page
+    assert '<option value="need_to_know" selected>' in page
 
 
 def test_it_refuses_a_document_that_is_not_a_pdf(editor_client):
@@ -375,7 +388,7 @@ def test_it_refuses_a_document_that_is_not_a_pdf(editor_client):
     fake = SimpleUploadedFile("manual.pdf", b"Just text.", content_type="application/pdf")
     data.update(
         {"documents-TOTAL_FORMS": 1, "documents-0-title": "Manual", "documents-0-file": fake}
-        | {"documents-0-kind": ProductDocument.Kind.MANUAL}
+        | {"documents-0-kind": ProductDocument.Kind.MANUAL, "documents-0-audience": "need_to_know"}
     )
 
     response = editor_client.post(change_url(product), data)

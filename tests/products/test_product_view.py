@@ -157,6 +157,7 @@ def test_another_countrys_buyer_sees_its_own_listings(client, kestrel, hub_a, hu
 
 
 def test_documents_link_to_the_access_checked_download(client_a, kestrel):
+    make_listing(kestrel, make_hub(), destination_countries=["DE"])
     document = make_document(kestrel, "Kestrel datasheet", pages=3)
 
     page = client_a.get(product_url(kestrel)).content.decode()
