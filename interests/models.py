@@ -706,7 +706,20 @@ class StatusChangeQuerySet(models.QuerySet):
         raise ValidationError(_("The review history cannot be deleted."))
 
 
-class StatusChange(models.Model):
+class AppendOnlyHistory:
+    """Rows of the review history are written once: saving an existing one or deleting one is refused here, as
+    the database's triggers refuse it too (migrations 0002 and 0004)."""
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("The review history cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("The review history cannot be deleted."))
+
+
+class StatusChange(AppendOnlyHistory, models.Model):
     """One step of an EOI's review: who, when, from, to, why. Append-only, in the model and the database."""
 
     interest = models.ForeignKey(
@@ -735,14 +748,6 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("The review history cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("The review history cannot be deleted."))
 
 
 def certificate_upload_to(instance, filename):
@@ -794,7 +799,7 @@ class EndUserCertificate(models.Model):
         super().save(*args, **kwargs)
 
 
-class LineDecision(models.Model):
+class LineDecision(AppendOnlyHistory, models.Model):
     """One hub's decision on one line: who, when, from, to, why. Append-only, like StatusChange."""
 
     line = models.ForeignKey(
@@ -820,11 +825,3 @@ class LineDecision(models.Model):
 
     def __str__(self):
         return f"{self.from_decision} → {self.to_decision}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("The review history cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("The review history cannot be deleted."))
