@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from mailer.models import PRIORITY_DEFERRED, PRIORITY_MEDIUM, DontSendEntry, Message, MessageLog
 
 from accounts.models import Preference
@@ -61,7 +61,7 @@ class OutboxAdmin(SuperusersOnly, admin.ModelAdmin):
     ordering = ["-when_added"]
     actions = ["retry_now"]
 
-    @admin.display(description=_("to"))
+    @admin.display(description=pgettext_lazy("email recipients", "to"))
     def recipients(self, message):
         return ", ".join(message.to_addresses) if message.email else "—"
 
@@ -98,7 +98,7 @@ class DeliveryLogAdmin(SuperusersOnly, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the record of what was sent and what failed stays
 
-    @admin.display(description=_("to"))
+    @admin.display(description=pgettext_lazy("email recipients", "to"))
     def recipients(self, entry):
         return ", ".join(entry.to_addresses) if entry.email else "—"
 

@@ -12,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditLogIsAppendOnly(PermissionDenied):
@@ -38,7 +39,7 @@ class Action(models.TextChoices):
     ENTRY_CHANGED = "entry_changed", _("Other entry changed")
     ENTRY_DELETED = "entry_deleted", _("Other entry deleted")
     DOCUMENT_DOWNLOADED = "document_downloaded", _("Document downloaded")
-    EXPORT = "export", _("Export")
+    EXPORT = "export", pgettext_lazy("audit action: data written to a file", "Export")
     EOI_STEP = "eoi_step", _("Expression of interest step")
 
 

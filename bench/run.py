@@ -632,8 +632,11 @@ def category_choices(sample_ids: list[int]) -> list[CategoryChoices]:
 def product_texts(sample_ids: list[int]) -> list[str]:
     from products.models import Product
 
-    rows = Product.objects.filter(pk__in=sample_ids).values_list("name", "manufacturer__name", "summary")
-    return [" ".join(row) for row in rows]
+    # The English and the Ukrainian summary: buyers search in both, so the cold searches do too.
+    rows = Product.objects.filter(pk__in=sample_ids).values_list(
+        "name", "manufacturer__name", "summary_en", "summary_uk"
+    )
+    return [" ".join(text for text in row if text) for row in rows]
 
 
 def warm_filter_choice(organisation) -> tuple[str, str, str, Decimal] | None:
@@ -694,7 +697,8 @@ def plan_scenarios(args: argparse.Namespace, rng: random.Random) -> tuple[list[S
 
     from hubs.models import Hub, Listing
     from products.models import Product
-    from products.search import ENGLISH_STOP_WORDS, search_products
+    from products.search import search_products
+    from products.words import STOP_WORDS
 
     organisation = demo_buyer_organisation()
     published = Product.objects.visible_to(organisation)
@@ -726,9 +730,7 @@ def plan_scenarios(args: argparse.Namespace, rng: random.Random) -> tuple[list[S
     cold_filters = filter_paths(
         category_choices(sample_ids), hubs, countries, COLD_PATHS + QUERY_SAMPLES, rng
     )
-    cold_searches = search_paths(
-        product_texts(sample_ids), ENGLISH_STOP_WORDS, COLD_PATHS + QUERY_SAMPLES, rng
-    )
+    cold_searches = search_paths(product_texts(sample_ids), STOP_WORDS, COLD_PATHS + QUERY_SAMPLES, rng)
 
     scenarios = [
         Scenario("catalogue", "Catalogue", "warm", "/catalogue/"),

@@ -84,6 +84,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"] if D
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before the admin: translatable catalogue content (<app>/translation.py), edited side by side there.
+    "modeltranslation",
     # Django's admin with a site that also asks staff for their second factor (hubcatalog/admin.py).
     "hubcatalog.apps.HubCatalogAdminConfig",
     "django.contrib.auth",
@@ -147,6 +149,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partners.context_processors.buyer",
+                "hubcatalog.context_processors.header_counts",
             ],
         },
     },
@@ -207,9 +210,15 @@ LANGUAGES = [
     ("pl", _("Polish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The catalogue's content (category names, summaries, descriptions, …) has a column per language
+# (django-modeltranslation); English is the one every text has, shown where a translation is missing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 USE_I18N = True
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Europe/Kyiv")
 USE_TZ = True
+# Dates, times and numbers per language (24-hour clock, the time zone shown): hubcatalog/formats/<language>.
+FORMAT_MODULE_PATH = "hubcatalog.formats"
 
 # Files. Public media (product images and their renditions) go through the "default" storage, so an object
 # store can replace the local folder by naming its backend in DJANGO_MEDIA_STORAGE_BACKEND. Documents

@@ -372,6 +372,14 @@ FAMILIES = [
     "Volynka", "Kozhukh", "Zatoka", "Lyman", "Kosa", "Plai", "Polonyna", "Bereh", "Vyr", "Zhyto",
 ]
 VARIANTS = ["", "", "", "", " M", " Pro", " Lite", " Night", " ER", " Mk II", " NV", " S"]
+# A short Ukrainian summary (summary_uk), so that a catalogue at scale is searched in Ukrainian too;
+# {category} is the category's Ukrainian name (its English one where it has none).
+UKRAINIAN_SUMMARIES = [
+    "{category} {name} українського виробництва, серійні поставки партіями.",
+    "{category} {name}: перевірено в бойових умовах, з навчанням операторів.",
+    "{category} {name} для підрозділів на передовій, з постачанням запчастин.",
+    "{category} {name} з документацією українською та англійською мовами.",
+]
 CLOSINGS = [
     "built in series for drone units", "made in series since 2024", "qualified for cold-weather operation",
     "delivered with operator training", "with a repair line in Ukraine", "designed with front-line crews",
@@ -821,6 +829,11 @@ def build_product(seed, number: int, status: str, vocabulary: Vocabulary) -> Gen
         ]
     )
 
+    # From a random stream of its own: every other value stays what it was for a seed.
+    template = rng_for(seed, "summary-uk", number).choice(UKRAINIAN_SUMMARIES)
+    category_uk = leaf.category.name_uk or leaf.category.name_en or leaf.category.name
+    summary_uk = template.format(category=category_uk, name=name)[:300]
+
     readiness = rng.choices([9, 8, 7, 6], weights=[60, 25, 10, 5])[0]
     combat_proven = readiness == 9 and rng.random() < 0.85
     dual_use = rng.random() < kind.dual_use_share
@@ -831,6 +844,7 @@ def build_product(seed, number: int, status: str, vocabulary: Vocabulary) -> Gen
         manufacturer_id=vocabulary.manufacturer_ids[manufacturer],
         category=leaf.category,
         summary=summary[:300],
+        summary_uk=summary_uk,
         description=description,
         status=status,
         military_list_category="" if dual_use else kind.military_list,

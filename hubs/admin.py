@@ -16,18 +16,21 @@ from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.db.models import Count, Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import localize, number_format
+from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from modeltranslation.admin import TranslationAdmin
 
 from audit.admin import AuditedAdmin
 from audit.models import LISTING_ACTIONS
+from hubcatalog.formatting import format_money, format_quantity
 from hubs.models import MAX_QUANTITY, Hub, Listing, ListingDestination
 from interests.embargoes import blocking_scopes, marked, refuse_embargoed
 from interests.models import Embargo
+from products.models import Product, ProductCooperation
 
 
 class CountriesSelectMultiple(FilteredSelectMultiple):
@@ -38,6 +41,11 @@ class CountriesSelectMultiple(FilteredSelectMultiple):
         return format_html(
             '<div class="hc-select-filter">{}</div>', super().render(name, value, attrs, renderer)
         )
+
+
+def hub_short_name(hub):
+    """A hub as a narrow admin column names it: its city, with the full name on hover."""
+    return format_html('<span title="{}">{}</span>', hub.name, hub.city)
 
 
 class HubScopedAdminMixin:
@@ -104,14 +112,15 @@ class HubCountryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Hub)
-class HubAdmin(AuditedAdmin, HubScopedAdminMixin, admin.ModelAdmin):
+class HubAdmin(AuditedAdmin, HubScopedAdminMixin, TranslationAdmin):
+    # The description is edited in every language side by side (hubs/translation.py).
     hub_id_attribute = "pk"
     list_display = ["name", "country", "city", "is_active", "opened_on", "listing_count"]
     list_filter = ["is_active", HubCountryFilter]
     search_fields = ["name", "city", "contact_name", "contact_email"]
     search_help_text = _("Search by name, city or contact.")
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["coordinators"]
+    filter_horizontal = ["coordinators", "cooperation_products"]
     # Spelled out: the model's default ordering does not apply to the annotated (GROUP BY) queryset.
     ordering = ["name"]
     fieldsets = [
@@ -119,6 +128,7 @@ class HubAdmin(AuditedAdmin, HubScopedAdminMixin, admin.ModelAdmin):
         (_("Location"), {"fields": ["country", "city", "address", "latitude", "longitude"]}),
         (_("Contact"), {"fields": ["contact_name", "contact_email", "contact_phone"]}),
         (_("Coordinators"), {"fields": ["coordinators"]}),
+        (_("Joint production"), {"fields": ["cooperation_products"]}),
     ]
 
     def get_queryset(self, request):
@@ -227,7 +237,7 @@ class ListingAdmin(AuditedAdmin, HubScopedAdminMixin, admin.ModelAdmin):
     audit_actions = LISTING_ACTIONS
     list_display = [
         "product",
-        "hub",
+        "hub_city",
         "availability",
         "quantity",
         "lead_time",
@@ -306,9 +316,13 @@ class ListingAdmin(AuditedAdmin, HubScopedAdminMixin, admin.ModelAdmin):
                 initial["hub"] = hub_ids[0]
         return initial
 
+    @admin.display(description=_("hub"), ordering="hub__city")
+    def hub_city(self, listing):
+        return hub_short_name(listing.hub)
+
     @admin.display(description=_("quantity"), ordering="quantity_available")
     def quantity(self, listing):
-        return f"{listing.quantity_available} {listing.get_quantity_unit_display()}"
+        return format_quantity(listing.quantity_available, listing.quantity_unit)
 
     @admin.display(description=_("lead time"), ordering="lead_time_weeks")
     def lead_time(self, listing):
@@ -319,7 +333,7 @@ class ListingAdmin(AuditedAdmin, HubScopedAdminMixin, admin.ModelAdmin):
     def unit_price(self, listing):
         if listing.unit_price_eur is None:
             return _("on request")
-        return f"€ {number_format(listing.unit_price_eur, 2, force_grouping=True)}"
+        return format_money(listing.unit_price_eur)
 
     @admin.display(description=_("valid until"), ordering="valid_until")
     def validity(self, listing):
@@ -352,3 +366,41 @@ class ListingAdmin(AuditedAdmin, HubScopedAdminMixin, admin.ModelAdmin):
             % {"count": marked},
             messages.SUCCESS,
         )
+
+
+def cooperation_scope(request, products):
+    """The products whose offers of cooperation the user keeps: all for superusers and catalogue editors,
+    else those of which one of the user's hubs coordinates cooperation."""
+    user = request.user
+    if user.is_superuser or user.has_perm("products.change_product"):
+        return products
+    return products.filter(pk__in=Hub.objects.coordinated_by(user).values("cooperation_products"))
+
+
+@admin.register(ProductCooperation)
+class ProductCooperationAdmin(AuditedAdmin, admin.ModelAdmin):
+    """Forms of cooperation, for the hub coordinators who coordinate cooperation on the products (catalogue
+    editors also keep them on the product's page)."""
+
+    list_display = ["product", "form", "minimum_annual_volume", "volume_unit", "months_to_first_output"]
+    list_filter = ["form"]
+    list_select_related = ["product"]
+    search_fields = ["product__name"]
+    search_help_text = _("Search by product name.")
+    fields = [
+        "product",
+        "form",
+        ("minimum_annual_volume", "volume_unit", "months_to_first_output"),
+        "partner_provides",
+        "stays_in_ukraine",
+        "notes",
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.filter(product__in=cooperation_scope(request, Product.objects.all()))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "product":
+            kwargs["queryset"] = cooperation_scope(request, Product.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

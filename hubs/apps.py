@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,3 +19,9 @@ class HubsConfig(AppConfig):
             post_delete.connect(
                 bump_on_change, sender=model, dispatch_uid=f"catalogue-version-{model.__name__}"
             )
+        # Which hubs coordinate cooperation on a product shows on hub and product pages.
+        m2m_changed.connect(
+            bump_on_change,
+            sender=Hub.cooperation_products.through,
+            dispatch_uid="catalogue-version-hub-cooperation",
+        )

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from products.models import Product
+from products.models import Product, ProductCooperation
 
 COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 # The most units, systems, kits or sets a form accepts, as listed or as asked for: far beyond any real
@@ -50,6 +50,10 @@ class HubQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         return self.filter(coordinators=user)
+
+    def coordinating_cooperation_on(self, product):
+        """The active hubs that coordinate cooperation on a product."""
+        return self.active().filter(cooperation_products=product)
 
 
 class Hub(models.Model):
@@ -85,6 +89,16 @@ class Hub(models.Model):
         related_name="coordinated_hubs",
         help_text=_("Staff who manage this hub's listings and review its expressions of interest."),
     )
+    cooperation_products = models.ManyToManyField(
+        Product,
+        verbose_name=_("coordinates cooperation on"),
+        blank=True,
+        related_name="cooperation_hubs",
+        help_text=_(
+            "Products whose joint production this hub coordinates: it reviews partners' proposals of "
+            "cooperation on them (products no hub coordinates go to the hubs that list them)."
+        ),
+    )
 
     objects = HubQuerySet.as_manager()
 
@@ -105,6 +119,17 @@ class Hub(models.Model):
     def __str__(self):
         return f"{self.name} ({self.country.code})"
 
+    def cooperation_offers(self):
+        """The forms of cooperation on the published products whose cooperation this hub coordinates, by form
+        and product, with the product (one query)."""
+        return (
+            ProductCooperation.objects.filter(
+                product__in=self.cooperation_products.filter(status=Product.Status.PUBLISHED)
+            )
+            .select_related("product")
+            .order_by("form", "product__name")
+        )
+
 
 def not_embargoed(country_code: str) -> Exists:
     """True unless the country is under an embargo that blocks offers to it (interests.Embargo.objects
@@ -122,6 +147,15 @@ def available_condition(on: datetime.date | None = None) -> Q:
     """Marked available and not past its validity date: for listings and their destination rows alike."""
     on = on or timezone.localdate()
     return Q(availability=Listing.Availability.AVAILABLE) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+    )
+
+
+def open_for_interest_condition(on: datetime.date | None = None) -> Q:
+    """Available or reserved and not past its validity date: what a partner may still express interest in,
+    for listings and their destination rows alike."""
+    on = on or timezone.localdate()
+    return Q(availability__in=[Listing.Availability.AVAILABLE, Listing.Availability.RESERVED]) & (
         Q(valid_until__isnull=True) | Q(valid_until__gte=on)
     )
 
@@ -335,6 +369,9 @@ class ListingDestinationQuerySet(models.QuerySet):
 
     def available(self, on: datetime.date | None = None):
         return self.filter(available_condition(on))
+
+    def open_for_interest(self, on: datetime.date | None = None):
+        return self.filter(open_for_interest_condition(on))
 
     def rebuild(self) -> int:
         """Re-derive every destination row from the listings, in one transaction: after writes that bypass

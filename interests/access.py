@@ -7,12 +7,20 @@ from django.shortcuts import get_object_or_404
 
 from hubs.models import Hub
 from interests.models import EndUserCertificate, ExpressionOfInterest, InterestLine
+from interests.submission import cooperable_products
 from products.models import Product
 
 
 def shortlistable_product(request, pk: int) -> Product:
     """A product the request's organisation may browse, to add to or remove from the buyer's shortlist."""
     return get_object_or_404(Product.objects.visible_to(request.organisation), pk=pk)
+
+
+def cooperable_product(request, slug: str) -> Product:
+    """A product the request's organisation may see whose manufacturer is open to cooperation, by its slug,
+    with its offers of cooperation; 404 for any other."""
+    products = cooperable_products(request.organisation).select_related("manufacturer").with_cooperation()
+    return get_object_or_404(products, slug=slug)
 
 
 def interest_for_buyer(request, reference: str) -> ExpressionOfInterest:

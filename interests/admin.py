@@ -35,12 +35,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
+from modeltranslation.admin import TranslationAdmin
 
 from audit import log as audit
 from audit.admin import AuditedAdmin
 from audit.models import Action
+from hubcatalog.formatting import format_moment, format_money, format_quantity
 from hubcatalog.spreadsheets import streamed_csv
-from hubs.admin import HubScopedAdminMixin
+from hubs.admin import HubScopedAdminMixin, hub_short_name
 from hubs.models import Hub, Listing
 from interests.models import (
     LINE_DECISION_TARGETS,
@@ -51,10 +53,12 @@ from interests.models import (
     Embargo,
     ExpressionOfInterest,
     InterestLine,
+    Kind,
     LineDecision,
     Reason,
     Status,
     StatusChange,
+    reason_choices,
 )
 from interests.notifications import notify_buyer_of_change, notify_buyer_of_decisions
 from products.models import Product
@@ -89,6 +93,24 @@ def choice_label(choices, value: str) -> str:
 
 def age_in_days(interest) -> int:
     return (timezone.now() - interest.submitted_at).days
+
+
+def short_date(value) -> str:
+    """A date as the change lists and the change page show it (2 Dec 2026); "–" for none."""
+    return localize(value) if value else "–"
+
+
+def more_than_listed(line) -> str:
+    """Whether a line asks for more than its listing offered, in words (a red cross for "no" read as a
+    fault), with how much more."""
+    if line.quantity is None or line.listed_quantity is None:
+        return "–"
+    if not line.exceeds_listed_quantity:
+        return gettext("No")
+    extra = line.quantity - line.listed_quantity
+    return gettext("Yes, %(extra)s more than listed") % {
+        "extra": format_quantity(extra, line.listed_quantity_unit)
+    }
 
 
 class ReviewForm(forms.Form):
@@ -130,6 +152,8 @@ class ReviewForm(forms.Form):
         kwargs.setdefault("initial", {"reviewer": interest.reviewer_id})
         super().__init__(*args, **kwargs)
         self.interest = interest
+        # A purchase and a proposal of cooperation are declined for reasons of their own.
+        self.fields["reason"].choices = [("", _("— no reason —")), *reason_choices(interest.kind)]
         self.pending_lines = list(
             interest.lines.at_hubs_of(user).pending().select_related("product", "hub").order_by("pk")
         )
@@ -306,21 +330,18 @@ class InterestLineInline(admin.TabularInline):
     model = InterestLine
     extra = 0
     can_delete = False
+    # Combined, short columns, so that the table fits a laptop's width: the listing's terms are as the buyer
+    # saw them when submitting.
     fields = [
         "product",
-        "hub",
-        "decision",
-        "decided_at",
-        "quantity",
+        "hub_city",
+        "quantity_asked",
         "exceeds",
         "delivery_window",
-        "listed_quantity",
-        "listed_quantity_unit",
-        "listed_lead_time_weeks",
-        "listed_unit_price_eur",
+        "listed_terms",
+        "listed_price",
         "listed_licence",
-        "listed_availability_label",
-        "listed_valid_until",
+        "decision_and_when",
     ]
     readonly_fields = fields
 
@@ -336,21 +357,57 @@ class InterestLineInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("more than listed"), boolean=True)
+    @admin.display(description=_("hub"))
+    def hub_city(self, line):
+        return hub_short_name(line.hub)
+
+    @admin.display(description=_("quantity"))
+    def quantity_asked(self, line):
+        return format_quantity(line.quantity, line.listed_quantity_unit) or "–"
+
+    @admin.display(description=_("more than listed"))
     def exceeds(self, line):
-        return line.exceeds_listed_quantity
-
-    @admin.display(description=_("listed export licence status"))
-    def listed_licence(self, line):
-        return choice_label(Listing.LicenceStatus, line.listed_licence_status)
-
-    @admin.display(description=_("listed availability"))
-    def listed_availability_label(self, line):
-        return choice_label(Listing.Availability, line.listed_availability)
+        return more_than_listed(line)
 
     @admin.display(description=_("delivery wanted"))
     def delivery_window(self, line):
-        return f"{localize(line.delivery_from)} – {localize(line.delivery_until)}"
+        if line.delivery_from is None:
+            return "–"
+        return f"{short_date(line.delivery_from)} – {short_date(line.delivery_until)}"
+
+    @admin.display(description=_("listed then"))
+    def listed_terms(self, line):
+        if line.listed_quantity is None:
+            return "–"
+        weeks = line.listed_lead_time_weeks
+        terms = [
+            format_quantity(line.listed_quantity, line.listed_quantity_unit),
+            str(choice_label(Listing.Availability, line.listed_availability)),
+            ngettext("%(weeks)d week", "%(weeks)d weeks", weeks) % {"weeks": weeks},
+        ]
+        if line.listed_valid_until:
+            terms.append(gettext("valid until %(date)s") % {"date": short_date(line.listed_valid_until)})
+        return ", ".join(terms)
+
+    @admin.display(description=_("unit price then"))
+    def listed_price(self, line):
+        if line.listing_id is None:
+            return "–"
+        return format_money(line.listed_unit_price_eur) or gettext("on request")
+
+    @admin.display(description=_("licence then"))
+    def listed_licence(self, line):
+        return choice_label(Listing.LicenceStatus, line.listed_licence_status) or "–"
+
+    @admin.display(description=_("decision"))
+    def decision_and_when(self, line):
+        if line.decided_at is None:
+            return line.get_decision_display()
+        return format_html(
+            '{}<br><span class="hc-moment">{}</span>',
+            line.get_decision_display(),
+            format_moment(line.decided_at),
+        )
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -361,11 +418,22 @@ class StatusChangeInline(admin.TabularInline):
     verbose_name_plural = _("review history")
     extra = 0
     can_delete = False
-    fields = ["at", "from_status", "to_status", "actor", "reason", "comment", "internal_note"]
+    fields = ["when", "step", "actor", "reason", "comment", "internal_note"]
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("when"))
+    def when(self, change):
+        return format_html('<span class="hc-moment">{}</span>', format_moment(change.at))
+
+    @admin.display(description=_("step"))
+    def step(self, change):
+        # The status choices' labels ("Under review → Information requested"), never the stored codes.
+        if not change.from_status:
+            return change.get_to_status_display()
+        return str(change)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -379,19 +447,22 @@ class StatusChangeInline(admin.TabularInline):
 
 @admin.register(ExpressionOfInterest)
 class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
+    # What a coordinator sorts their work by, in columns that fit a laptop's 1280 px: the organisation with
+    # its country's code, the hubs by city, short dates, the age in days, the review date flagged if overdue.
     list_display = [
         "reference",
-        "organisation",
-        "country",
+        "organisation_and_country",
         "status",
-        "hub_names",
+        "kind_short",
+        "hub_cities",
         "submitted",
         "age",
-        "overdue",
+        "review_due",
         "reviewer",
     ]
     list_filter = [
         "status",
+        "kind",
         AssignedListFilter,
         OverdueListFilter,
         AgeListFilter,
@@ -428,9 +499,9 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
         "declaration_accepted",
     ]
     # The reviewer is chosen in the review form, with the step: the change form itself saves nothing.
-    readonly_fields = [*buyer_fields, "certificate_files", "reviewer"]
+    readonly_fields = [*buyer_fields, "kind", "certificate_files", "reviewer", "cooperation_details"]
     fieldsets = [
-        (None, {"fields": ["reference", "status", "reviewer"]}),
+        (None, {"fields": ["reference", "kind", "status", "reviewer"]}),
         (_("Review"), {"fields": ["submitted_at", "review_due_on", "decided_at"]}),
         (_("Buyer"), {"fields": ["organisation", "submitted_by", "contact_name", "contact_phone"]}),
         (
@@ -453,7 +524,46 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
     ]
 
     class Media:
-        css = {"all": ["admin-extra/admin.css", "css/dashboard.css"]}
+        # admin-extra/admin.css is on every admin page (templates/admin/base_site.html).
+        css = {"all": ["css/dashboard.css"]}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.is_cooperation:
+            # What is proposed comes before the compliance section, which reads the same for both kinds.
+            return [
+                *fieldsets[:3],
+                (_("Proposed cooperation"), {"fields": ["cooperation_details"]}),
+                *fieldsets[3:],
+            ]
+        return fieldsets
+
+    @admin.display(description=_("proposal"))
+    def cooperation_details(self, interest):
+        cooperation = interest.cooperation
+        volume = f"{cooperation.annual_volume} {cooperation.offered_volume_unit}".strip()
+        if cooperation.below_minimum:
+            volume = gettext("%(volume)s (below the manufacturer's minimum of %(minimum)s)") % {
+                "volume": volume,
+                "minimum": cooperation.offered_minimum_annual_volume,
+            }
+        rows = [
+            (gettext("Product"), cooperation.product.name),
+            (gettext("Form of cooperation"), cooperation.get_form_display()),
+            (gettext("Industrial company"), cooperation.company_name),
+            (gettext("Company's country"), cooperation.company_country.name),
+            (gettext("Company registration"), cooperation.company_registration),
+            (gettext("Intended annual volume"), volume),
+            (gettext("Intended duration (years)"), cooperation.duration_years),
+            (
+                gettext("Proposed production"),
+                f"{cooperation.production_site}, {cooperation.production_country.name}",
+            ),
+            (gettext("Technology transfer asked for"), cooperation.technology_transfer_scope),
+        ]
+        return format_html(
+            '<dl class="cooperation-details">{}</dl>', format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows)
+        )
 
     @admin.display(description=_("end-user certificate files"))
     def certificate_files(self, interest):
@@ -498,25 +608,47 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
 
     # Change list columns.
 
-    @admin.display(description=_("country"), ordering="organisation__country")
-    def country(self, interest):
-        return interest.organisation.country.name
+    @admin.display(description=_("organisation"), ordering="organisation__name")
+    def organisation_and_country(self, interest):
+        organisation = interest.organisation
+        return format_html(
+            '{} <abbr class="hc-muted" title="{}">{}</abbr>',
+            organisation.name,
+            organisation.country.name,
+            organisation.country.code,
+        )
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_short(self, interest):
+        # The kinds' labels ("Purchase from a hub's surplus") are too long for a column.
+        return {Kind.PURCHASE: gettext("Purchase"), Kind.COOPERATION: gettext("Cooperation")}.get(
+            interest.kind, interest.kind
+        )
 
     @admin.display(description=_("hubs"))
-    def hub_names(self, interest):
-        return ", ".join(sorted({line.hub.name for line in interest.lines.all()}))
+    def hub_cities(self, interest):
+        hubs = sorted({line.hub for line in interest.lines.all()}, key=lambda hub: hub.city)
+        return format_html_join(", ", "{}", ((hub_short_name(hub),) for hub in hubs))
 
     @admin.display(description=_("submitted"), ordering="submitted_at")
     def submitted(self, interest):
-        return localize(timezone.localtime(interest.submitted_at).date())
+        return short_date(timezone.localtime(interest.submitted_at).date())
 
-    @admin.display(description=_("age (days)"), ordering="submitted_at")
+    @admin.display(description=_("age"), ordering="-submitted_at")
     def age(self, interest):
-        return age_in_days(interest)
+        days = age_in_days(interest)
+        # Short, as the column is narrow: "3 d".
+        return ngettext("%(days)d d", "%(days)d d", days) % {"days": days}
 
-    @admin.display(description=_("overdue"), boolean=True, ordering="review_due_on")
-    def overdue(self, interest):
-        return interest.is_overdue
+    @admin.display(description=_("review due"), ordering="review_due_on")
+    def review_due(self, interest):
+        if interest.is_overdue:
+            return format_html(
+                '{} <strong class="hc-overdue">{}</strong>',
+                short_date(interest.review_due_on),
+                gettext("overdue"),
+            )
+        return short_date(interest.review_due_on)
 
     # Extra admin views: the review step, the CSV export and the dashboard.
 
@@ -638,7 +770,7 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
             interests=changelist.result_count,
         )
         interests = (
-            changelist.queryset.select_related("organisation", "reviewer")
+            changelist.queryset.select_related("organisation", "reviewer", "cooperation__product")
             .prefetch_related(None)
             .prefetch_related(
                 Prefetch(
@@ -653,11 +785,13 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
         # The labels are translated now, in the request's language: the rows are written after the view
         # returned, as the download is read.
         status_labels = {value: str(label) for value, label in Status.choices}
+        kind_labels = {value: str(label) for value, label in Kind.choices}
         decision_labels = {value: str(label) for value, label in Decision.choices}
         yes, no = gettext("yes"), gettext("no")
         header = [
             gettext("reference"),
             gettext("status"),
+            gettext("kind"),
             gettext("organisation"),
             gettext("country"),
             gettext("delivery country"),
@@ -671,16 +805,28 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
             gettext("review due"),
             gettext("overdue"),
             gettext("reviewer"),
+            # A cooperation EOI's proposal (empty for a purchase).
+            gettext("form of cooperation"),
+            gettext("partner company"),
+            gettext("company country"),
+            gettext("company registration"),
+            gettext("annual volume"),
+            gettext("duration (years)"),
+            gettext("production country"),
+            gettext("production site"),
+            gettext("technology transfer asked for"),
         ]
 
         def rows():
             yield header
             # A chunk of EOIs and their lines (one prefetch) at a time, however many the filters select.
             for interest in interests.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+                proposal = cooperation_cells(interest)
                 for line in interest.lines.all():
                     yield [
                         interest.reference,
                         status_labels.get(interest.status, interest.status),
+                        kind_labels.get(interest.kind, interest.kind),
                         interest.organisation.name,
                         interest.organisation.country.code,
                         interest.delivery_country.code,
@@ -694,6 +840,7 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
                         interest.review_due_on.isoformat(),
                         yes if interest.is_overdue else no,
                         interest.reviewer.get_username() if interest.reviewer else "",
+                        *proposal,
                     ]
 
         return streamed_csv(rows(), f"expressions-of-interest-{timezone.localdate().isoformat()}.csv")
@@ -711,8 +858,27 @@ class ExpressionOfInterestAdmin(HubScopedAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "interests/staff/dashboard.html", context)
 
 
+def cooperation_cells(interest) -> list:
+    """A cooperation EOI's proposal as the CSV export's last columns (as many empty cells for a purchase)."""
+    if not interest.is_cooperation:
+        return [""] * 9
+    cooperation = interest.cooperation
+    return [
+        cooperation.get_form_display(),
+        cooperation.company_name,
+        cooperation.company_country.code,
+        cooperation.company_registration,
+        cooperation.annual_volume,
+        cooperation.duration_years,
+        cooperation.production_country.code,
+        cooperation.production_site,
+        cooperation.technology_transfer_scope,
+    ]
+
+
 def dashboard_data(user) -> dict:
-    """Open EOIs per hub and state, their oldest age and how many are overdue, in one query.
+    """Open EOIs per hub and state, how many of each kind (purchase, cooperation), their oldest age and how
+    many are overdue, in one query.
 
     An EOI with lines at two hubs counts at both while each still has lines to decide: each hub reviews its
     part.
@@ -722,7 +888,7 @@ def dashboard_data(user) -> dict:
         InterestLine.objects.at_hubs_of(user)
         .pending()
         .filter(interest__in=ExpressionOfInterest.objects.open())
-        .values("hub_id", "hub__name", "interest__status")
+        .values("hub_id", "hub__name", "interest__status", "interest__kind")
         .annotate(
             count=Count("interest", distinct=True),
             overdue=Count("interest", distinct=True, filter=Q(interest__review_due_on__lt=today)),
@@ -735,9 +901,15 @@ def dashboard_data(user) -> dict:
     for row in rows:
         hub = hubs.setdefault(
             row["hub_id"],
-            {"name": row["hub__name"], "counts": dict.fromkeys(OPEN_STATES_IN_ORDER, 0), "overdue": 0},
+            {
+                "name": row["hub__name"],
+                "counts": dict.fromkeys(OPEN_STATES_IN_ORDER, 0),
+                "kinds": dict.fromkeys(Kind.values, 0),
+                "overdue": 0,
+            },
         )
-        hub["counts"][row["interest__status"]] = row["count"]
+        hub["counts"][row["interest__status"]] += row["count"]
+        hub["kinds"][row["interest__kind"]] += row["count"]
         hub["overdue"] += row["overdue"]
         age = (now - row["oldest"]).days
         hub["oldest_days"] = max(hub.get("oldest_days", 0), age)
@@ -751,6 +923,8 @@ def dashboard_data(user) -> dict:
                 "name": hub["name"],
                 "cells": [hub["counts"][state] for state in OPEN_STATES_IN_ORDER],
                 "total": total,
+                "purchases": hub["kinds"][Kind.PURCHASE],
+                "cooperations": hub["kinds"][Kind.COOPERATION],
                 "overdue": hub["overdue"],
                 "oldest_days": hub["oldest_days"],
             }
@@ -825,8 +999,9 @@ def chart_geometry(table) -> list[dict]:
 
 
 @admin.register(Embargo)
-class EmbargoAdmin(AuditedAdmin, admin.ModelAdmin):
-    """The arms-embargo list that delivery countries are checked against (superusers only by default)."""
+class EmbargoAdmin(AuditedAdmin, TranslationAdmin):
+    """The arms-embargo list that delivery countries are checked against (superusers only by default). Its
+    notes are edited in every language side by side (interests/translation.py)."""
 
     list_display = ["country", "authority", "scope", "is_in_force", "as_of", "source"]
     list_filter = ["is_in_force", "authority", "scope"]

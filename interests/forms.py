@@ -1,4 +1,5 @@
-"""What a buyer types: shortlist buttons, the expression of interest and its lines, withdrawals, answers."""
+"""What a buyer types: shortlist buttons, the expression of interest and its lines, a proposal of cooperation,
+withdrawals, answers."""
 
 import re
 
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hubs.models import MAX_QUANTITY
 from interests.embargoes import mark_embargoed_countries, refuse_embargoed
-from interests.models import ExpressionOfInterest
+from interests.models import CooperationRequest, ExpressionOfInterest
 from products import media
 
 # The largest id a form takes: PostgreSQL's bigint; a larger number cannot name a row.
@@ -117,6 +118,110 @@ class InterestForm(forms.ModelForm):
     def details(self) -> dict:
         """The EOI's own fields, as submit_interest takes them."""
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class CooperationInterestForm(InterestForm):
+    """The compliance section of a cooperation EOI: the purchase form's, with the delivery country read as the
+    end user's country (a destination of what would be produced, refused under an arms embargo alike)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delivery_country"].label = _("End user's country")
+        self.fields["message"].help_text = _(
+            "Anything the hub should know: the partner's experience, certifications, timelines."
+        )
+
+    def clean_delivery_country(self):
+        country = self.cleaned_data["delivery_country"]
+        refuse_embargoed(
+            [country],
+            message=_(
+                "Cooperation for an end user in this country is not possible: it is under an arms embargo."
+            ),
+        )
+        return country
+
+
+class CooperationRequestForm(forms.ModelForm):
+    """What a partner proposes to produce together: the form of cooperation (among those the manufacturer is
+    open to for the product), its industrial company, volume and duration, where, and the transfer asked."""
+
+    form = forms.ChoiceField(
+        label=_("Form of cooperation"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the form of cooperation you propose."),
+            "invalid_choice": _("The manufacturer is not open to this form of cooperation on this product."),
+        },
+    )
+    annual_volume = forms.IntegerField(
+        label=_("Intended annual volume"),
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        error_messages={"min_value": _("The annual volume must be at least 1.")},
+    )
+    duration_years = forms.IntegerField(
+        label=_("Intended duration (years)"),
+        min_value=1,
+        max_value=30,
+        error_messages={
+            "min_value": _("The duration must be at least one year."),
+            "max_value": _("Enter a duration of at most 30 years."),
+        },
+    )
+
+    class Meta:
+        model = CooperationRequest
+        fields = [
+            "form",
+            "company_name",
+            "company_country",
+            "company_registration",
+            "annual_volume",
+            "duration_years",
+            "production_country",
+            "production_site",
+            "technology_transfer_scope",
+        ]
+        widgets = {"technology_transfer_scope": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "production_site": _("The plant or site, with its city."),
+        }
+
+    def __init__(self, *args, offers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offers = {offer.form: offer for offer in offers}
+        self.fields["form"].choices = [(offer.form, offer.get_form_display()) for offer in offers]
+        if len(offers) == 1:
+            self.fields["form"].initial = offers[0].form
+        for name in ("company_country", "production_country"):
+            mark_embargoed_countries(self.fields[name])
+        with_bootstrap_classes(self)
+
+    def clean_company_country(self):
+        country = self.cleaned_data["company_country"]
+        refuse_embargoed(
+            [country],
+            message=_(
+                "Cooperation with a company in this country is not possible: it is under an arms embargo."
+            ),
+        )
+        return country
+
+    def clean_production_country(self):
+        country = self.cleaned_data["production_country"]
+        refuse_embargoed(
+            [country], message=_("Production in this country is not possible: it is under an arms embargo.")
+        )
+        return country
+
+    def offer(self):
+        """The manufacturer's offer of the chosen form of cooperation (products.ProductCooperation)."""
+        return self.offers[self.cleaned_data["form"]]
+
+    def details(self) -> dict:
+        """The CooperationRequest's own fields, as submit_cooperation takes them."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "form"}
 
 
 class ListingSelect(forms.Select):

@@ -25,7 +25,7 @@ from audit.models import Action
 from hubs.models import Hub, Listing
 from partners.models import PartnerOrganisation
 from products import media
-from products.models import Product, documents_storage
+from products.models import CooperationForm, Product, documents_storage
 
 
 class EmbargoQuerySet(models.QuerySet):
@@ -161,8 +161,16 @@ STAFF_TARGETS = frozenset(
 OPEN_STATES = frozenset(state for state, targets in TRANSITIONS.items() if targets)
 
 
+class Kind(models.TextChoices):
+    """What an expression of interest asks for: surplus listed at a hub, or cooperation on a product."""
+
+    PURCHASE = "purchase", _("Purchase from a hub's surplus")
+    COOPERATION = "cooperation", _("Cooperation (joint production)")
+
+
 class Reason(models.TextChoices):
-    """Coded reasons for declines and requests for information (translated with the interface)."""
+    """Coded reasons for declines and requests for information (translated with the interface). Each kind of
+    EOI has its own (REASONS_FOR_KIND): a purchase is not declined for a missing government agreement."""
 
     END_USER_DETAILS = "end_user_details", _("More detail on the end user is needed")
     END_USE_DETAILS = "end_use_details", _("More detail on the intended use is needed")
@@ -172,7 +180,45 @@ class Reason(models.TextChoices):
     DESTINATION_NOT_ELIGIBLE = "destination", _("Delivery country not eligible for this listing")
     SURPLUS_UNAVAILABLE = "unavailable", _("Surplus no longer available")
     LICENCE_UNLIKELY = "licence_unlikely", _("Export licence unlikely to be granted")
+    PARTNER_COMPANY = "partner_company", _("More detail on the partner's industrial company is needed")
+    G2G_AGREEMENT = "g2g_agreement", _("Needs a government-to-government agreement")
+    VOLUME_BELOW_MINIMUM = "volume_below_minimum", _("Volume below the manufacturer's minimum")
+    TRANSFER_NOT_AUTHORISED = "no_transfer", _("Technology transfer not authorised")
+    PRODUCTION_SITE = "production_site", _("Proposed production country or site not eligible")
     OTHER = "other", _("Other (see comment)")
+
+
+REASONS_FOR_KIND: dict[str, list[str]] = {
+    Kind.PURCHASE: [
+        Reason.END_USER_DETAILS,
+        Reason.END_USE_DETAILS,
+        Reason.CERTIFICATE,
+        Reason.QUANTITY_OR_SCHEDULE,
+        Reason.FINANCING,
+        Reason.DESTINATION_NOT_ELIGIBLE,
+        Reason.SURPLUS_UNAVAILABLE,
+        Reason.LICENCE_UNLIKELY,
+        Reason.OTHER,
+    ],
+    Kind.COOPERATION: [
+        Reason.PARTNER_COMPANY,
+        Reason.END_USER_DETAILS,
+        Reason.END_USE_DETAILS,
+        Reason.CERTIFICATE,
+        Reason.FINANCING,
+        Reason.G2G_AGREEMENT,
+        Reason.VOLUME_BELOW_MINIMUM,
+        Reason.TRANSFER_NOT_AUTHORISED,
+        Reason.PRODUCTION_SITE,
+        Reason.LICENCE_UNLIKELY,
+        Reason.OTHER,
+    ],
+}
+
+
+def reason_choices(kind: str) -> list[tuple[str, str]]:
+    """The coded reasons a decision on an EOI of this kind may give, as form choices."""
+    return [(reason, Reason(reason).label) for reason in REASONS_FOR_KIND[kind]]
 
 
 REASON_REQUIRED_FOR = frozenset({Status.INFORMATION_REQUESTED, Status.DECLINED})
@@ -248,6 +294,12 @@ class ExpressionOfInterestQuerySet(models.QuerySet):
     def assigned_to(self, user):
         return self.filter(reviewer=user)
 
+    def purchases(self):
+        return self.filter(kind=Kind.PURCHASE)
+
+    def cooperations(self):
+        return self.filter(kind=Kind.COOPERATION)
+
 
 class InterestLineQuerySet(models.QuerySet):
     def at_hubs_of(self, user):
@@ -261,9 +313,12 @@ class InterestLineQuerySet(models.QuerySet):
 
 
 class ExpressionOfInterest(models.Model):
-    """A vetted partner's structured interest in listed surplus: what, how many, when, for whom, for what use.
+    """A vetted partner's structured interest in listed surplus (what, how many, when, for whom, for what
+    use), or, of the cooperation kind, in producing a product with its manufacturer (CooperationRequest).
 
     Not an order: an export licence, an end-user certificate and a contract come later, outside this site.
+    A cooperation EOI has one line per hub reviewing it, with no listing: the workflow, the lines' decisions
+    and the coordinators' scope are the same for both kinds. Its `delivery_country` is the end user's country.
     """
 
     class IntendedUse(models.TextChoices):
@@ -289,6 +344,9 @@ class ExpressionOfInterest(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=21, choices=Status.choices, default=Status.SUBMITTED, editable=False
+    )
+    kind = models.CharField(
+        _("kind"), max_length=11, choices=Kind.choices, default=Kind.PURCHASE, editable=False
     )
     organisation = models.ForeignKey(
         PartnerOrganisation,
@@ -345,6 +403,7 @@ class ExpressionOfInterest(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(declaration_accepted=True), name="eoi_declaration_accepted"),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="eoi_known_status"),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="eoi_known_kind"),
             models.CheckConstraint(
                 condition=~Q(intended_use="other") | ~Q(intended_use_other=""),
                 name="eoi_other_use_described",
@@ -381,6 +440,10 @@ class ExpressionOfInterest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
+
+    @property
+    def is_cooperation(self) -> bool:
+        return self.kind == Kind.COOPERATION
 
     @property
     def is_overdue(self) -> bool:
@@ -434,7 +497,7 @@ class ExpressionOfInterest(models.Model):
                 )
                 change = decided.change
             else:
-                self._check_reason(to, reason)
+                current._check_reason(to, reason)
                 change = current._move(
                     to, by=by, reason=reason, comment=comment, internal_note=internal_note, request=request
                 )
@@ -499,12 +562,17 @@ class ExpressionOfInterest(models.Model):
                 params={"current": Status(self.status).label, "target": Status(to).label},
             )
 
-    @staticmethod
-    def _check_reason(to: str, reason: str):
+    def _check_reason(self, to: str, reason: str):
         if to in REASON_REQUIRED_FOR and not reason:
             raise ValidationError(_("Choose a reason."), code="reason_required")
         if reason and reason not in Reason.values:
             raise ValidationError(_("Choose a reason from the list."), code="unknown_reason")
+        if reason and reason not in REASONS_FOR_KIND[self.kind]:
+            raise ValidationError(
+                _("“%(reason)s” is no reason for an expression of interest of this kind (%(kind)s)."),
+                code="reason_of_other_kind",
+                params={"reason": Reason(reason).label, "kind": Kind(self.kind).label},
+            )
 
     def _move(self, to: str, *, by, reason="", comment="", internal_note="", request=None):
         change = StatusChange.objects.create(
@@ -611,7 +679,10 @@ class ExpressionOfInterest(models.Model):
 
 
 class InterestLine(models.Model):
-    """One product asked about, at one hub's listing, with the listing as it stood when the EOI was sent."""
+    """One product asked about, at one hub's listing, with the listing as it stood when the EOI was sent.
+
+    A cooperation EOI's lines have no listing, quantity, delivery window or listing snapshot: one line per
+    hub that reviews the proposal (what is proposed is the EOI's CooperationRequest)."""
 
     interest = models.ForeignKey(
         ExpressionOfInterest,
@@ -620,7 +691,7 @@ class InterestLine(models.Model):
         related_name="lines",
     )
     listing = models.ForeignKey(
-        Listing, verbose_name=_("listing"), on_delete=models.PROTECT, related_name="+"
+        Listing, verbose_name=_("listing"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
@@ -628,19 +699,25 @@ class InterestLine(models.Model):
     hub = models.ForeignKey(
         Hub, verbose_name=_("hub"), on_delete=models.PROTECT, related_name="interest_lines"
     )
-    quantity = models.PositiveIntegerField(_("quantity"))
-    delivery_from = models.DateField(_("delivery wanted from"))
-    delivery_until = models.DateField(_("delivery wanted until"))
+    quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
+    delivery_from = models.DateField(_("delivery wanted from"), null=True, blank=True)
+    delivery_until = models.DateField(_("delivery wanted until"), null=True, blank=True)
     exceeds_listed_quantity = models.BooleanField(_("more than listed"), default=False, editable=False)
     # The listing as the buyer saw it when submitting; later edits of the listing do not change these.
-    listed_quantity = models.PositiveIntegerField(_("listed quantity"), editable=False)
-    listed_quantity_unit = models.CharField(_("unit"), max_length=10, editable=False)
-    listed_lead_time_weeks = models.PositiveSmallIntegerField(_("listed lead time (weeks)"), editable=False)
+    listed_quantity = models.PositiveIntegerField(_("listed quantity"), null=True, editable=False)
+    listed_quantity_unit = models.CharField(_("unit"), max_length=10, blank=True, editable=False)
+    listed_lead_time_weeks = models.PositiveSmallIntegerField(
+        _("listed lead time (weeks)"), null=True, editable=False
+    )
     listed_unit_price_eur = models.DecimalField(
         _("listed indicative unit price (EUR)"), max_digits=12, decimal_places=2, null=True, editable=False
     )
-    listed_licence_status = models.CharField(_("listed export licence status"), max_length=12, editable=False)
-    listed_availability = models.CharField(_("listed availability"), max_length=10, editable=False)
+    listed_licence_status = models.CharField(
+        _("listed export licence status"), max_length=12, blank=True, editable=False
+    )
+    listed_availability = models.CharField(
+        _("listed availability"), max_length=10, blank=True, editable=False
+    )
     listed_valid_until = models.DateField(_("listing valid until"), null=True, editable=False)
     # What the line's hub decided; changed only through ExpressionOfInterest.decide_lines() / transition().
     decision = models.CharField(
@@ -661,6 +738,31 @@ class InterestLine(models.Model):
                 name="interest_line_window_ordered",
             ),
             models.UniqueConstraint(fields=["interest", "listing"], name="interest_line_one_per_listing"),
+            # A purchase line names its listing, quantity, window and snapshot; a cooperation line none.
+            models.CheckConstraint(
+                condition=Q(
+                    listing__isnull=False,
+                    quantity__isnull=False,
+                    delivery_from__isnull=False,
+                    delivery_until__isnull=False,
+                    listed_quantity__isnull=False,
+                    listed_lead_time_weeks__isnull=False,
+                )
+                | Q(
+                    listing__isnull=True,
+                    quantity__isnull=True,
+                    delivery_from__isnull=True,
+                    delivery_until__isnull=True,
+                    listed_quantity__isnull=True,
+                    listed_lead_time_weeks__isnull=True,
+                ),
+                name="interest_line_listing_iff_quantity",
+            ),
+            models.UniqueConstraint(
+                fields=["interest", "hub"],
+                condition=Q(listing__isnull=True),
+                name="interest_line_one_cooperation_per_hub",
+            ),
             models.CheckConstraint(
                 condition=Q(decision__in=Decision.values), name="interest_line_known_decision"
             ),
@@ -673,6 +775,8 @@ class InterestLine(models.Model):
         indexes = [models.Index(fields=["hub", "interest"], name="interest_line_hub")]
 
     def __str__(self):
+        if self.listing_id is None:
+            return _("%(product)s (cooperation, %(hub)s)") % {"product": self.product, "hub": self.hub}
         return f"{self.quantity} × {self.product}"
 
     def take_snapshot(self, listing: Listing):
@@ -686,6 +790,66 @@ class InterestLine(models.Model):
         self.listed_availability = listing.availability
         self.listed_valid_until = listing.valid_until
         self.exceeds_listed_quantity = self.quantity > listing.quantity_available
+
+
+class CooperationRequest(models.Model):
+    """What a cooperation EOI proposes: the form of cooperation on one product, the partner's industrial
+    company, volume and duration, where it would be produced, and the technology transfer asked for; with the
+    manufacturer's minimum annual volume as the buyer saw it when submitting."""
+
+    interest = models.OneToOneField(
+        ExpressionOfInterest,
+        verbose_name=_("expression of interest"),
+        on_delete=models.PROTECT,
+        related_name="cooperation",
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    form = models.CharField(_("form of cooperation"), max_length=20, choices=CooperationForm.choices)
+    company_name = models.CharField(_("partner's industrial company"), max_length=200)
+    company_country = CountryField(_("company's country"))
+    company_registration = models.CharField(
+        _("company registration"),
+        max_length=100,
+        help_text=_("The company's registration number in its national register."),
+    )
+    annual_volume = models.PositiveIntegerField(_("intended annual volume"))
+    duration_years = models.PositiveSmallIntegerField(_("intended duration (years)"))
+    production_country = CountryField(_("proposed production country"))
+    production_site = models.CharField(_("proposed production site"), max_length=200)
+    technology_transfer_scope = models.TextField(
+        _("technology transfer asked for"),
+        help_text=_("Drawings, tooling, software, processes, training: what the partner asks to receive."),
+    )
+    offered_minimum_annual_volume = models.PositiveIntegerField(
+        _("manufacturer's minimum annual volume then"), null=True, editable=False
+    )
+    offered_volume_unit = models.CharField(_("volume unit"), max_length=40, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("cooperation request")
+        verbose_name_plural = _("cooperation requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(form__in=CooperationForm.values), name="cooperation_request_known_form"
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_volume__gt=0), name="cooperation_request_positive_volume"
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_years__gte=1) & Q(duration_years__lte=30),
+                name="cooperation_request_duration_1_to_30_years",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_form_display()}: {self.product}"
+
+    @property
+    def below_minimum(self) -> bool:
+        minimum = self.offered_minimum_annual_volume
+        return minimum is not None and self.annual_volume < minimum
 
 
 @dataclass
@@ -747,7 +911,7 @@ class StatusChange(AppendOnlyHistory, models.Model):
         indexes = [models.Index(fields=["interest", "at"], name="status_change_interest_at")]
 
     def __str__(self):
-        return f"{self.from_status or '—'} → {self.to_status}"
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 def certificate_upload_to(instance, filename):
@@ -824,4 +988,4 @@ class LineDecision(AppendOnlyHistory, models.Model):
         indexes = [models.Index(fields=["line", "at"], name="line_decision_line_at")]
 
     def __str__(self):
-        return f"{self.from_decision} → {self.to_decision}"
+        return f"{self.get_from_decision_display()} → {self.get_to_decision_display()}"

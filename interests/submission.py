@@ -1,5 +1,6 @@
 """Submitting an expression of interest: the EOI, its lines with listing snapshots and its first history row,
-stored together or not at all, once per submission key.
+stored together or not at all, once per submission key. A cooperation EOI is stored the same way, with its
+CooperationRequest and one line per hub that reviews it (cooperation_hubs).
 """
 
 import uuid
@@ -8,14 +9,95 @@ from django.db import IntegrityError, transaction
 
 from audit import log as audit
 from audit.models import Action
-from hubs.models import Listing
-from interests.models import ExpressionOfInterest, InterestLine, ShortlistItem, Status, StatusChange
+from hubs.models import Hub, Listing
+from interests.models import (
+    CooperationRequest,
+    ExpressionOfInterest,
+    InterestLine,
+    Kind,
+    ShortlistItem,
+    Status,
+    StatusChange,
+)
 from interests.notifications import notify_submitted
+from products.models import Product
 
 
 def eligible_listings(organisation):
     """The listings an organisation may ask about now: visible to it, available or reserved, not expired."""
     return Listing.objects.visible_to(organisation).open_for_interest()
+
+
+def cooperable_products(organisation):
+    """The products an organisation may propose cooperation on: those it may see whose manufacturer is open
+    to a form of cooperation (need to know, as for listings)."""
+    return Product.objects.visible_to(organisation).open_to()
+
+
+def cooperation_hubs(product, organisation) -> list[Hub]:
+    """The hubs that review a proposal of cooperation on a product: the active hubs that coordinate
+    cooperation on it, or else those whose listings of it the organisation may see."""
+    hubs = list(Hub.objects.coordinating_cooperation_on(product).order_by("name"))
+    if hubs:
+        return hubs
+    listing_hubs = Listing.objects.visible_to(organisation).filter(product=product).values("hub_id")
+    return list(Hub.objects.active().filter(pk__in=listing_hubs).order_by("name"))
+
+
+def _existing(idempotency_key):
+    return ExpressionOfInterest.objects.filter(idempotency_key=idempotency_key).first()
+
+
+def submit_cooperation(
+    *,
+    buyer,
+    organisation,
+    details: dict,
+    offer,
+    cooperation: dict,
+    hubs: list,
+    idempotency_key: uuid.UUID,
+    request=None,
+) -> tuple[ExpressionOfInterest, bool]:
+    """Store one cooperation expression of interest and return (interest, created), as submit_interest does.
+
+    `offer` is the products.ProductCooperation proposed (its conditions are kept with the request as they
+    stand now); `cooperation` the CooperationRequest's own fields; `hubs` those that review it
+    (cooperation_hubs), one line each.
+    """
+    if not hubs:
+        raise ValueError("A cooperation expression of interest needs a hub to review it.")
+    existing = _existing(idempotency_key)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            interest = ExpressionOfInterest.objects.create(
+                organisation=organisation,
+                submitted_by=buyer.user,
+                idempotency_key=idempotency_key,
+                kind=Kind.COOPERATION,
+                **details,
+            )
+            CooperationRequest.objects.create(
+                interest=interest,
+                product=offer.product,
+                form=offer.form,
+                offered_minimum_annual_volume=offer.minimum_annual_volume,
+                offered_volume_unit=offer.volume_unit,
+                **cooperation,
+            )
+            InterestLine.objects.bulk_create(
+                InterestLine(interest=interest, product=offer.product, hub=hub) for hub in hubs
+            )
+            _record_submission(interest, buyer, request, lines=len(hubs))
+            notify_submitted(interest, request)
+    except IntegrityError:
+        existing = _existing(idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+    return interest, True
 
 
 def submit_interest(
@@ -49,16 +131,7 @@ def submit_interest(
                 )
                 line.take_snapshot(line_data["listing"])
                 line.save()
-            StatusChange.objects.create(interest=interest, to_status=Status.SUBMITTED, actor=buyer.user)
-            audit.record(
-                request,
-                Action.EOI_STEP,
-                obj=interest,
-                actor=buyer.user,
-                from_status="",
-                to_status=Status.SUBMITTED,
-                lines=len(lines),
-            )
+            _record_submission(interest, buyer, request, lines=len(lines))
             # The asked-for products leave the shortlist with the EOI's storing, so that a reload cannot ask
             # twice; the emails are written to the outbox with it: all of it is stored, or none.
             ShortlistItem.objects.filter(
@@ -72,3 +145,17 @@ def submit_interest(
             raise
         return existing, False
     return interest, True
+
+
+def _record_submission(interest, buyer, request, *, lines: int) -> None:
+    """The first step of the EOI's history and its audit event, in the submission's transaction."""
+    StatusChange.objects.create(interest=interest, to_status=Status.SUBMITTED, actor=buyer.user)
+    audit.record(
+        request,
+        Action.EOI_STEP,
+        obj=interest,
+        actor=buyer.user,
+        from_status="",
+        to_status=Status.SUBMITTED,
+        lines=lines,
+    )

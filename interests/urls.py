@@ -9,6 +9,7 @@ urlpatterns = [
     path("shortlist/", views.shortlist, name="shortlist"),
     path("shortlist/add/", views.shortlist_add, name="shortlist_add"),
     path("shortlist/remove/", views.shortlist_remove, name="shortlist_remove"),
+    path("cooperation/<slug:slug>/", views.cooperation_propose, name="cooperation_propose"),
     re_path(rf"^{REFERENCE}/$", views.interest_detail, name="interest_detail"),
     re_path(rf"^{REFERENCE}/submitted/$", views.interest_submitted, name="interest_submitted"),
     re_path(rf"^{REFERENCE}/withdraw/$", views.interest_withdraw, name="interest_withdraw"),

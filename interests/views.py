@@ -1,4 +1,5 @@
-"""The buyer's side of expressions of interest: the shortlist, submitting from it, and following up.
+"""The buyer's side of expressions of interest: the shortlist, submitting from it, proposing cooperation on a
+product, and following up.
 
 Every view is for approved buyers only; products and listings are offered through the visibility rules
 (Product/Listing.objects.visible_to) and an EOI is reached only through interests.access.interest_for_buyer.
@@ -28,13 +29,22 @@ from hubcatalog.ratelimit import retry_after_minutes, seconds_to_wait
 from interests.access import (
     certificate_for_buyer,
     certificate_for_staff,
+    cooperable_product,
     interest_for_buyer,
     shortlistable_product,
 )
 from interests.answers import answer_request
-from interests.forms import AnswerForm, InterestForm, ShortlistToggleForm, WithdrawForm, interest_line_formset
+from interests.forms import (
+    AnswerForm,
+    CooperationInterestForm,
+    CooperationRequestForm,
+    InterestForm,
+    ShortlistToggleForm,
+    WithdrawForm,
+    interest_line_formset,
+)
 from interests.models import ExpressionOfInterest, InterestLine, ShortlistItem, Status
-from interests.submission import eligible_listings, submit_interest
+from interests.submission import cooperation_hubs, eligible_listings, submit_cooperation, submit_interest
 from partners.access import approved_buyer_required
 from products.models import Product
 
@@ -145,15 +155,7 @@ def shortlist(request):
     items = _shortlist_items(request)
     listings_by_product = _listings_by_product(organisation, items)
     data = request.POST if request.method == "POST" else None
-    interest_form = InterestForm(
-        data,
-        initial={
-            "idempotency_key": uuid.uuid4(),
-            "delivery_country": organisation.country,
-            "contact_name": request.user.get_full_name(),
-            "contact_phone": buyer.phone,
-        },
-    )
+    interest_form = InterestForm(data, initial=_compliance_initial(request))
     formset = interest_line_formset(items, listings_by_product, data)
     status, retry_after = 200, 0
     if request.method == "POST":
@@ -194,25 +196,8 @@ def shortlist(request):
             status = 429 if retry_after else 400
         else:
             status = 400
-        if status == 400 and items:
-            messages.error(
-                request, _("Your expression of interest was not submitted: please correct the marked fields.")
-            )
         if status == 429:
-            minutes = retry_after_minutes(retry_after)
-            messages.error(
-                request,
-                ngettext(
-                    "Your expression of interest was not submitted: too many were sent from your account or "
-                    "address in the last hour. Your entries are kept below; please submit again in "
-                    "%(minutes)d minute.",
-                    "Your expression of interest was not submitted: too many were sent from your account or "
-                    "address in the last hour. Your entries are kept below; please submit again in "
-                    "%(minutes)d minutes.",
-                    minutes,
-                )
-                % {"minutes": minutes},
-            )
+            _not_submitted_for_rate(request, retry_after)
     context = {
         "items": items,
         "rows": list(zip(items, formset.forms, strict=True)),
@@ -226,6 +211,105 @@ def shortlist(request):
     return response
 
 
+def _not_submitted_for_rate(request, retry_after: int):
+    minutes = retry_after_minutes(retry_after)
+    messages.error(
+        request,
+        ngettext(
+            "Your expression of interest was not submitted: too many were sent from your account or "
+            "address in the last hour. Your entries are kept below; please submit again in "
+            "%(minutes)d minute.",
+            "Your expression of interest was not submitted: too many were sent from your account or "
+            "address in the last hour. Your entries are kept below; please submit again in "
+            "%(minutes)d minutes.",
+            minutes,
+        )
+        % {"minutes": minutes},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@approved_buyer_required
+def cooperation_propose(request, slug):
+    """A proposal of cooperation on one product (licensed production, local assembly…): the form of
+    cooperation among those its manufacturer is open to, the partner's company and plans, and the compliance
+    section of every EOI. Routed to the hubs that coordinate cooperation on it (cooperation_hubs)."""
+    if request.method == "POST" and (response := _used_key_redirect(request)):
+        return response
+    organisation, buyer = request.organisation, request.buyer
+    product = cooperable_product(request, slug)
+    hubs = cooperation_hubs(product, organisation)
+    if not hubs:
+        message = _(
+            "No hub coordinates cooperation on %(product)s for partners in %(country)s at present, so no "
+            "proposal can be made for it."
+        ) % {"product": product.name, "country": organisation.country.name}
+        back = reverse("product_detail", args=[product.slug])
+        return render(
+            request,
+            "interests/not_requestable.html",
+            {"product": product, "message": message, "back": back},
+            status=409,
+        )
+    offers = list(product.cooperation_offers.all())
+    data = request.POST if request.method == "POST" else None
+    interest_form = CooperationInterestForm(data, initial=_compliance_initial(request))
+    cooperation_form = CooperationRequestForm(
+        data,
+        offers=offers,
+        prefix="cooperation",
+        initial={
+            "form": request.GET.get("form"),
+            "company_country": organisation.country,
+            "production_country": organisation.country,
+        },
+    )
+    status, retry_after = 200, 0
+    if request.method == "POST":
+        status = 400
+        if (interest_form.is_valid() & cooperation_form.is_valid()) and not (
+            retry_after := seconds_to_wait(request, "interest_submission")
+        ):
+            interest, _created = submit_cooperation(
+                buyer=buyer,
+                organisation=organisation,
+                details=interest_form.details(),
+                offer=cooperation_form.offer(),
+                cooperation=cooperation_form.details(),
+                hubs=hubs,
+                idempotency_key=interest_form.cleaned_data["idempotency_key"],
+                request=request,
+            )
+            if interest.organisation_id != organisation.pk:
+                raise Http404
+            return redirect("interest_submitted", reference=interest.reference)
+        if retry_after:
+            status = 429
+            _not_submitted_for_rate(request, retry_after)
+    context = {
+        "product": product,
+        "offers": offers,
+        "hubs": hubs,
+        "form": interest_form,
+        "cooperation_form": cooperation_form,
+    }
+    response = render(request, "interests/cooperation_propose.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _compliance_initial(request) -> dict:
+    """What both kinds of EOI form start from: a fresh submission key, the organisation's country, the
+    buyer's name and phone."""
+    return {
+        "idempotency_key": uuid.uuid4(),
+        "delivery_country": request.organisation.country,
+        "contact_name": request.user.get_full_name(),
+        "contact_phone": request.buyer.phone,
+    }
+
+
 @require_GET
 @approved_buyer_required
 def interest_list(request):
@@ -234,7 +318,8 @@ def interest_list(request):
         InterestLine.objects.filter(interest=OuterRef("pk"))
         .order_by()
         .values("interest")
-        .annotate(n=Count("pk"))
+        # Products, not lines: a cooperation EOI has a line per reviewing hub, all of one product.
+        .annotate(n=Count("product", distinct=True))
     )
     interests = (
         ExpressionOfInterest.objects.of_organisation(request.organisation)
@@ -256,6 +341,7 @@ def interest_list(request):
 def _detail_context(interest, **forms):
     return {
         "interest": interest,
+        "cooperation": interest.cooperation if interest.is_cooperation else None,
         "lines": (
             lines := list(interest.lines.select_related("product", "hub").prefetch_related("decisions"))
         ),

@@ -13,6 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from audit.admin import AuditedAdmin
 from audit.models import PRODUCT_ACTIONS
@@ -29,6 +30,7 @@ from products.models import (
     Category,
     Manufacturer,
     Product,
+    ProductCooperation,
     ProductDocument,
     ProductImage,
     SpecAttribute,
@@ -49,7 +51,9 @@ class CategoryPathListFilter(admin.RelatedFieldListFilter):
         return sorted(((category.pk, str(category)) for category in categories), key=lambda choice: choice[1])
 
 
-class SpecAttributeInline(admin.TabularInline):
+# Translated fields (products/translation.py) are edited side by side, a field per language (`name_en`,
+# `name_uk`, …): modeltranslation's admin classes expand the field names given here.
+class SpecAttributeInline(TranslationTabularInline):
     model = SpecAttribute
     fields = [
         "name",
@@ -75,7 +79,7 @@ class SpecAttributeInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(AuditedAdmin, admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin, TranslationAdmin):
     list_display = ["__str__", "position", "attribute_count", "product_count"]
     list_select_related = [CATEGORY_PATH]
     search_fields = ["name", "slug", "description"]
@@ -109,7 +113,7 @@ class CategoryAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(SpecAttribute)
-class SpecAttributeAdmin(AuditedAdmin, admin.ModelAdmin):
+class SpecAttributeAdmin(AuditedAdmin, TranslationAdmin):
     list_display = [
         "name",
         "category",
@@ -202,8 +206,37 @@ class ProductDocumentInline(admin.TabularInline):
         return filesizeformat(document.size_bytes)
 
 
+class ProductCooperationInline(admin.StackedInline):
+    """The forms of cooperation the manufacturer is open to, kept with the product by catalogue editors (hub
+    coordinators keep those of the products their hubs coordinate in their own list, hubs.admin)."""
+
+    model = ProductCooperation
+    extra = 0
+    fields = [
+        "form",
+        ("minimum_annual_volume", "volume_unit", "months_to_first_output"),
+        "partner_provides",
+        "stays_in_ukraine",
+        "notes",
+    ]
+
+    @staticmethod
+    def _edits_products(request) -> bool:
+        # A coordinator who may edit offers but not the product could not save the product's page.
+        return request.user.has_perm("products.change_product")
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._edits_products(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._edits_products(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._edits_products(request)
+
+
 @admin.register(Product)
-class ProductAdmin(AuditedAdmin, admin.ModelAdmin):
+class ProductAdmin(AuditedAdmin, TranslationAdmin):
     audit_actions = PRODUCT_ACTIONS
     form = ProductAdminForm
     list_display = [
@@ -240,7 +273,7 @@ class ProductAdmin(AuditedAdmin, admin.ModelAdmin):
     fieldsets = [
         (
             _("Identity"),
-            {"fields": ["name", "slug", "manufacturer", "category", "summary", "description"]},
+            {"fields": ["name", "name_uk", "slug", "manufacturer", "category", "summary", "description"]},
         ),
         (
             _("Export control"),
@@ -294,8 +327,8 @@ class ProductAdmin(AuditedAdmin, admin.ModelAdmin):
     def get_inlines(self, request, obj):
         # Which specifications a product takes depends on its category: they are filled in once it is saved.
         if obj is None:
-            return [ProductImageInline, ProductDocumentInline]
-        return [ProductImageInline, SpecValueInline, ProductDocumentInline]
+            return [ProductImageInline, ProductDocumentInline, ProductCooperationInline]
+        return [ProductImageInline, SpecValueInline, ProductDocumentInline, ProductCooperationInline]
 
     @admin.display(description=_("images"), ordering="image_count")
     def image_count(self, product):

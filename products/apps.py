@@ -30,6 +30,7 @@ class ProductsConfig(AppConfig):
             models.SpecValue,
             models.ProductImage,
             models.ProductDocument,
+            models.ProductCooperation,
         ):
             post_save.connect(
                 bump_on_change, sender=model, dispatch_uid=f"catalogue-version-{model.__name__}"

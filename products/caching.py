@@ -62,7 +62,7 @@ def bump_on_change(sender, raw=False, using=DEFAULT_DB_ALIAS, **kwargs):
 
 # Raised whenever what is cached changes shape (a new field on a card), so that a new release never
 # reads entries that an older release wrote.
-CACHE_LAYOUT = 2
+CACHE_LAYOUT = 4  # 3: cards and product pages show forms of cooperation; 4: content in every language
 
 
 def cache_key(version: int, parts: tuple) -> str:

@@ -25,7 +25,8 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from hubs.models import Listing
+from hubcatalog.formatting import format_money
+from hubs.models import Listing, available_condition
 from partners.access import approved_buyer_required
 from products.caching import cached
 from products.models import (
@@ -169,6 +170,7 @@ def products_for_comparison(organisation, ids: list[int]) -> list[Product]:
                 to_attr="visible_documents",
             ),
         )
+        .with_cooperation()
     )
     by_id = {product.pk: product for product in products}
     return [by_id[pk] for pk in ids if pk in by_id]
@@ -274,23 +276,56 @@ def overview_rows(products: list[Product]) -> list[ComparisonRow]:
         row(_("Combat-proven"), [_yes_no(product.is_combat_proven) for product in products]),
         row(_("Authorised for use"), [_yes_no(product.is_authorised_for_use) for product in products]),
         row(_("Codified"), [_yes_no(product.is_codified) for product in products]),
+        row(_("Open to cooperation"), [cooperation_text(product) for product in products]),
     ]
 
 
+def cooperation_text(product: Product) -> str:
+    """The forms of cooperation the product's manufacturer is open to (prefetched), or "No"."""
+    labels = [offer.get_form_display() for offer in product.cooperation_offers.all()]
+    return ", ".join(labels) if labels else _("No")
+
+
 def availability_rows(products: list[Product], organisation) -> list[ComparisonRow]:
-    """The shortest lead time among the listings the buyer may see that are available now. One query."""
+    """The shortest lead time among the listings the buyer may see that are available now, and the lowest
+    indicative unit price among all the listings the buyer may see. One query."""
+    available = available_condition()
     found = {
         entry["product_id"]: entry
         for entry in Listing.objects.visible_to(organisation)
-        .available()
         .filter(product_id__in=[product.pk for product in products])
+        .order_by()
         .values("product_id")
-        .annotate(shortest=Min("lead_time_weeks"), hubs=Count("hub_id", distinct=True))
+        .annotate(
+            shortest=Min("lead_time_weeks", filter=available),
+            hubs=Count("hub_id", distinct=True, filter=available),
+            lowest_price=Min("unit_price_eur"),
+        )
     }
+    return [lead_time_row(products, found), price_row(products, found)]
+
+
+def price_row(products: list[Product], found: dict[int, dict]) -> ComparisonRow:
+    """The lowest indicative unit price ("from €1,200"), or "Price on request" when listed without one."""
+    texts, keys = [], []
+    for product in products:
+        entry = found.get(product.pk)
+        price = entry["lowest_price"] if entry else None
+        if entry is None:
+            texts.append(MISSING)
+        elif price is None:
+            texts.append(_("Price on request"))
+        else:
+            texts.append(_("from %(price)s") % {"price": format_money(price)})
+        keys.append(price)
+    return make_row(_("Indicative unit price"), texts, keys)
+
+
+def lead_time_row(products: list[Product], found: dict[int, dict]) -> ComparisonRow:
     texts, notes, keys = [], [], []
     for product in products:
         entry = found.get(product.pk)
-        if entry is None:
+        if entry is None or entry["shortest"] is None:
             texts.append(MISSING)
             notes.append(_("No available listing"))
             keys.append(None)
@@ -300,7 +335,7 @@ def availability_rows(products: list[Product], organisation) -> list[ComparisonR
         notes.append(ngettext("at %(hubs)d hub", "at %(hubs)d hubs", hubs) % {"hubs": hubs})
         keys.append(weeks)
     label = _("Shortest lead time")
-    return [make_row(label, texts, keys, direction=Direction.LOWER_IS_BETTER, notes=notes)]
+    return make_row(label, texts, keys, direction=Direction.LOWER_IS_BETTER, notes=notes)
 
 
 def build_comparison(organisation, ids: list[int]) -> Comparison:

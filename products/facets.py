@@ -6,10 +6,13 @@ filters the facets need is a common table expression computed once (MATERIALIZED
 SQLite 3.35+), and every facet is a GROUP BY over its set, joined by UNION ALL. A page with no active filter
 needs one set; each active filter that has a facet of its own adds one (its facet counts without it).
 
-The category facet drills down: it counts the chosen category's subcategories within the results, and shows
-the categories above it as ways back up, so it never has to count the whole catalogue without the category.
+Several categories may be chosen (products of any of them). The category facet counts within the results,
+so that it never has to count the whole catalogue without the category: with none chosen, every category with
+results; with some chosen, each chosen category and the subcategories below it, while the other categories
+are shown uncounted, to be ticked as well.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -21,7 +24,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 from django_filters.constants import EMPTY_VALUES
 
-from hubs.models import Hub, available_condition
+from hubs.models import Hub, available_condition, open_for_interest_condition
 from products.filters import LISTING_FILTERS, SORT_CHOICES, YES, ProductFilter, spec_filter_name
 from products.models import Manufacturer, MilitaryListCategory
 
@@ -45,7 +48,7 @@ LISTING_COLUMNS = {
 }
 # Which product column each grouped facet counts, and the filter that facet leaves out of its own count.
 PRODUCT_FACETS = {
-    "category": ("facet_category", None),  # drills down within the results: see the module's docstring
+    "category": ("facet_category", None),  # counts within the results: see the module's docstring
     "manufacturer": ("facet_manufacturer", "manufacturer"),
     "ml": ("facet_ml", "ml"),
     "trl_min": ("facet_trl", "trl_min"),
@@ -59,7 +62,7 @@ TOTAL = "total"
 class FacetChoice:
     value: str
     label: str
-    count: int | None  # None: a way back up the category tree, not counted
+    count: int | None  # None: a category outside the chosen ones, not counted
     selected: bool
     children: list["FacetChoice"] = field(default_factory=list)
 
@@ -75,6 +78,14 @@ class Facet:
 class Chip:
     label: str
     query: str  # "?…" or "" for the bare catalogue
+
+
+@dataclass
+class Correction:
+    """A search with a mistyped word, spelled as the catalogue spells it, and the query string to run it."""
+
+    text: str
+    query: str
 
 
 class _FacetStatement:
@@ -104,14 +115,17 @@ class _FacetStatement:
 
     def offers(self, values: dict) -> str:
         """The rows of the buyer's listings that pass the listing filters in `values`, of the products that
-        pass all of `values`; `facet_available` is 1 for a listing available now."""
+        pass all of `values`; `facet_available` is 1 for a listing available now, `facet_open` for one open to
+        expressions of interest."""
         base = self.base(values)
         listing_values = {name: value for name, value in values.items() if name in LISTING_FILTERS}
         available = Case(When(available_condition(), then=1), default=0, output_field=IntegerField())
+        open_ = Case(When(open_for_interest_condition(), then=1), default=0, output_field=IntegerField())
 
         def make():
             rows = self.filter.narrow_offers(listing_values).order_by()
-            sql, params = rows.values(**LISTING_COLUMNS, facet_available=available).query.sql_with_params()
+            columns = rows.values(**LISTING_COLUMNS, facet_available=available, facet_open=open_)
+            sql, params = columns.query.sql_with_params()
             # A join rather than IN (SELECT …): PostgreSQL knows how many rows the products' table holds, not
             # how many distinct ones, and would guess 200 and probe the index once per product.
             joined = (
@@ -179,15 +193,16 @@ class CatalogueFacets:
                 f"GROUP BY {column}",
                 [name],
             )
-        if self._active("available"):
-            statement.select(f"SELECT %s, %s, COUNT(*) FROM {total}", ["available", YES])
-        else:
-            offers = statement.offers(everything)
-            statement.select(
-                "SELECT %s, %s, COUNT(DISTINCT CASE WHEN facet_available = 1 THEN facet_product END) "
-                f"FROM {offers}",
-                ["available", YES],
-            )
+        for name, column in (("available", "facet_available"), ("offered", "facet_open")):
+            if self._active(name):
+                statement.select(f"SELECT %s, %s, COUNT(*) FROM {total}", [name, YES])
+            else:
+                offers = statement.offers(everything)
+                statement.select(
+                    f"SELECT %s, %s, COUNT(DISTINCT CASE WHEN {column} = 1 THEN facet_product END) "
+                    f"FROM {offers}",
+                    [name, YES],
+                )
         counts: dict[str, dict[str, int]] = defaultdict(dict)
         for facet, value, count in statement.execute():
             if value is not None and count:
@@ -245,7 +260,9 @@ class CatalogueFacets:
         facets["ml"] = self._facet("ml", _("EU Military List category"), found, chosen, sort_by_label=False)
 
         facets["trl_min"] = self.readiness_facet()
-        facets["availability"] = Facet("availability", _("Availability"), [self._yes_choice("available")])
+        facets["availability"] = Facet(
+            "availability", _("Availability"), [self._yes_choice("offered"), self._yes_choice("available")]
+        )
         facets["status"] = Facet(
             "status", _("Status"), [self._yes_choice("combat_proven"), self._yes_choice("authorised")]
         )
@@ -272,30 +289,27 @@ class CatalogueFacets:
 
     def category_facet(self) -> Facet:
         """Without a chosen category, the tree of categories with results, each counting its subcategories'
-        products. With one: the categories above it (uncounted, to go back up), it, and the subcategories
-        below it with results."""
+        products. With some: the whole tree, the chosen categories and those below them counted within the
+        results, the others uncounted (ways to widen the choice)."""
         own = {int(pk): count for pk, count in self.counts.get("category", {}).items()}
         children = self.filter.tree.children
-        chosen = self.values.get("category")
+        chosen = {category.pk for category in self.values.get("category") or []}
 
-        def branch(parent_id) -> list[FacetChoice]:
+        def branch(parent_id, counted: bool) -> list[FacetChoice]:
             choices = []
             for category in children.get(parent_id, []):
-                below = branch(category.pk)
-                count = own.get(category.pk, 0) + sum(child.count for child in below)
-                if count or (chosen is not None and category.pk == chosen.pk):
-                    selected = chosen is not None and chosen.pk == category.pk
-                    choices.append(FacetChoice(category.slug, category.name, count, selected, below))
+                inside = counted or category.pk in chosen
+                below = branch(category.pk, inside)
+                count = None
+                if inside:
+                    count = own.get(category.pk, 0) + sum(child.count or 0 for child in below)
+                if count or category.pk in chosen or (chosen and not inside) or below:
+                    choices.append(
+                        FacetChoice(category.slug, category.name, count, category.pk in chosen, below)
+                    )
             return choices
 
-        if chosen is None:
-            return Facet("category", _("Category"), branch(None))
-        by_pk = self.filter.tree.by_pk
-        node = FacetChoice(chosen.slug, chosen.name, sum(own.values()), True, branch(chosen.pk))
-        for ancestor_pk in chosen.lineage_ids()[1:]:
-            ancestor = by_pk[ancestor_pk]
-            node = FacetChoice(ancestor.slug, ancestor.name, None, False, [node])
-        return Facet("category", _("Category"), [node])
+        return Facet("category", _("Category"), branch(None, not chosen))
 
     def readiness_facet(self) -> Facet:
         per_level = {int(level): count for level, count in self.counts.get("trl_min", {}).items()}
@@ -332,11 +346,11 @@ class CatalogueFacets:
         if self.filter.search_query:
             label = _("Search: “%(query)s”") % {"query": self.filter.search_query}
             chips.append(Chip(label, self.query_without("q")))
-        category = values.get("category")
-        if category:
-            spec_names = [name for name in self.filter.data if name.startswith("spec_")]
+        spec_names = [name for name in self.filter.data if name.startswith("spec_")]
+        for category in values.get("category") or []:
+            # The specifications filtered by belong to the chosen categories: they go with any of them.
             label = _("Category: %(name)s") % {"name": category.name}
-            chips.append(Chip(label, self.query_without("category", None, *spec_names)))
+            chips.append(Chip(label, self.query_without("category", category.slug, *spec_names)))
         for attribute in self.filter.spec_attributes:
             unit = f" {attribute.unit}" if attribute.unit else ""
             for bound, text in (
@@ -362,13 +376,29 @@ class CatalogueFacets:
         if values.get("trl_min"):
             label = _("TRL at least %(level)s") % {"level": values["trl_min"]}
             chips.append(Chip(label, self.query_without("trl_min")))
-        for name in ("available", "combat_proven", "authorised"):
+        for name in ("offered", "available", "combat_proven", "authorised"):
             if values.get(name) == YES:
                 chips.append(Chip(str(self.filter.filters[name].label), self.query_without(name)))
         if values.get("lead_time_max") is not None:
             label = _("Lead time at most %(weeks)s weeks") % {"weeks": values["lead_time_max"]}
             chips.append(Chip(label, self.query_without("lead_time_max")))
         return chips
+
+    def correction(self) -> Correction | None:
+        """The search with each word the catalogue does not know replaced by the closest one it does
+        ("jamer" → "jammer"), to offer as "Did you mean …?"; None when no word was corrected."""
+        query = self.filter.search_query
+        corrections = self.filter.search_plan.corrections if query else {}
+        if not corrections:
+            return None
+        text = query
+        for word, correction in corrections.items():
+            text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", correction, text, flags=re.IGNORECASE)
+        params = QueryDict(mutable=True)
+        for key, entries in self.filter.data.lists():
+            if key != "page":
+                params.setlist(key, [text] if key == "q" else [entry for entry in entries if entry != ""])
+        return Correction(text, f"?{params.urlencode()}")
 
     def sort_options(self) -> list[tuple[str, str]]:
         """The sort select's options: the empty value is the default (best match when searching)."""

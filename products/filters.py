@@ -19,7 +19,15 @@ from django_countries import countries
 from django_filters.constants import EMPTY_VALUES
 
 from hubs.models import Hub, ListingDestination
-from products.models import Category, CategoryTree, Manufacturer, MilitaryListCategory, Product, SpecAttribute
+from products.models import (
+    Category,
+    CategoryTree,
+    CooperationForm,
+    Manufacturer,
+    MilitaryListCategory,
+    Product,
+    SpecAttribute,
+)
 from products.search import SearchPlan, match_products, plan_search, rank_products
 
 SEARCH_MAX_LENGTH = 200
@@ -30,7 +38,7 @@ SPEC_LIMIT = Decimal(10 ** (SPEC_MAX_DIGITS - SPEC_DECIMAL_PLACES))
 YES = "yes"
 
 # Filters answered by the buyer's visible listings; applied together, as one condition on one listing.
-LISTING_FILTERS = ("hub", "country", "lead_time_max", "available")
+LISTING_FILTERS = ("hub", "country", "lead_time_max", "available", "offered")
 
 SORT_RELEVANCE, SORT_NAME, SORT_NEWEST, SORT_LEAD_TIME = "relevance", "name", "newest", "lead_time"
 SORT_CHOICES = [
@@ -97,12 +105,42 @@ def spec_filter_name(attribute: SpecAttribute, bound: str) -> str:
     return f"spec_{attribute.slug}_{bound}"
 
 
+class ProductFilterForm(forms.Form):
+    """The filters' form: a specification range whose minimum exceeds its maximum is an error on the
+    maximum field (which is then left out), not a filter that silently matches nothing."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in list(self.fields):
+            if not (name.startswith("spec_") and name.endswith("_min")):
+                continue
+            maximum_name = name.removesuffix("_min") + "_max"
+            minimum, maximum = cleaned.get(name), cleaned.get(maximum_name)
+            if minimum is not None and maximum is not None and minimum > maximum:
+                self.add_error(
+                    maximum_name,
+                    forms.ValidationError(
+                        _("The maximum, %(maximum)s, is less than the minimum, %(minimum)s."),
+                        code="range_reversed",
+                        params={"maximum": f"{maximum.normalize():f}", "minimum": f"{minimum.normalize():f}"},
+                    ),
+                )
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-invalid"] = "true"
+                widget.attrs["aria-describedby"] = f"{name}-error"
+        return cleaned
+
+
 class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=gettext_lazy("Search"), method="filter_search", max_length=SEARCH_MAX_LENGTH
     )
-    # Its choices, the categories' slugs, come from the tree the filter reads once (see __init__).
-    category = django_filters.ChoiceFilter(label=gettext_lazy("Category"), method="filter_category")
+    # Several may be chosen (products of any of them); the choices, the categories' slugs, come from the
+    # tree the filter reads once (see __init__).
+    category = django_filters.MultipleChoiceFilter(label=gettext_lazy("Category"), method="filter_category")
     manufacturer = django_filters.ModelMultipleChoiceFilter(
         label=gettext_lazy("Manufacturer"),
         queryset=Manufacturer.objects.all(),
@@ -122,6 +160,13 @@ class ProductFilter(django_filters.FilterSet):
         field_name="technology_readiness_level",
         lookup_expr="gte",
     )
+    # Products whose manufacturer is open to any of the chosen forms of cooperation (joint production).
+    cooperation = django_filters.MultipleChoiceFilter(
+        label=gettext_lazy("Open to cooperation"),
+        choices=CooperationForm.choices,
+        method="filter_cooperation",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
     combat_proven = YesFilter(label=gettext_lazy("Combat-proven"), field_name="is_combat_proven")
     authorised = YesFilter(label=gettext_lazy("Authorised for use"), field_name="is_authorised_for_use")
     # The listing filters: see narrow_listings().
@@ -130,6 +175,9 @@ class ProductFilter(django_filters.FilterSet):
     )
     country = django_filters.MultipleChoiceFilter(label=gettext_lazy("Hub country"), choices=country_choices)
     available = YesFilter(label=gettext_lazy("Available now"))
+    # The catalogue shows every published product, and some have no listing offered to the buyer's country:
+    # this keeps those with one that is open to expressions of interest (available or reserved, in date).
+    offered = YesFilter(label=gettext_lazy("Offered to your country"))
     lead_time_max = WholeNumberFilter(
         label=gettext_lazy("Lead time at most (weeks)"),
         min_value=0,
@@ -141,6 +189,7 @@ class ProductFilter(django_filters.FilterSet):
     class Meta:
         model = Product
         fields = []
+        form = ProductFilterForm
 
     def __init__(self, data=None, queryset=None, *, organisation, **kwargs):
         super().__init__(data, queryset, **kwargs)
@@ -154,11 +203,13 @@ class ProductFilter(django_filters.FilterSet):
         self.filters["category"].extra["choices"] = [
             (category.slug, category.name) for category in self.tree.categories
         ]
-        self.chosen_category = self._category_from_data()
+        self.chosen_categories = self._categories_from_data()
+        # Several categories share the specifications of their nearest common ancestor (none without one).
+        self.spec_category = self._common_category(self.chosen_categories)
         self.spec_attributes = []
-        if self.chosen_category is not None:
+        if self.spec_category is not None:
             self.spec_attributes = list(
-                self.chosen_category.spec_attributes().filter(
+                self.spec_category.spec_attributes().filter(
                     is_filterable=True,
                     value_type__in=[SpecAttribute.ValueType.NUMBER, SpecAttribute.ValueType.RANGE],
                 )
@@ -169,10 +220,27 @@ class ProductFilter(django_filters.FilterSet):
                 spec_filter.model, spec_filter.parent = Product, self
                 self.filters[spec_filter_name(attribute, bound)] = spec_filter
 
-    def _category_from_data(self) -> Category | None:
-        """The chosen category, read before validation because its attributes decide the form's fields."""
-        slug = self.data.get("category")
-        return self.tree.by_slug.get(slug) if isinstance(slug, str) else None
+    def _categories_from_data(self) -> list[Category]:
+        """The chosen categories, read before validation: their attributes decide the form's fields."""
+        slugs = (
+            self.data.getlist("category") if hasattr(self.data, "getlist") else [self.data.get("category")]
+        )
+        chosen = []
+        for slug in slugs:
+            category = self.tree.by_slug.get(slug) if isinstance(slug, str) else None
+            if category is not None and category not in chosen:
+                chosen.append(category)
+        return chosen
+
+    @staticmethod
+    def _common_category(categories: list[Category]) -> Category | None:
+        """The nearest category that all of them are (or are below): one category is its own."""
+        if not categories:
+            return None
+        common = set(categories[0].lineage_ids())
+        for category in categories[1:]:
+            common &= set(category.lineage_ids())
+        return next((c for c in [categories[0], *categories[0].ancestors()] if c.pk in common), None)
 
     # Filtering
 
@@ -185,10 +253,14 @@ class ProductFilter(django_filters.FilterSet):
         """The query's words and their spellings, looked up once however many querysets the facets filter."""
         return plan_search(self.search_query, self.queryset.db)
 
-    def filter_category(self, queryset, name, category):
-        # `category`: the Category (self.values gives it), or the slug the form cleaned.
-        category = self.tree.by_slug[category] if isinstance(category, str) else category
-        return queryset.filter(category_id__in=self.tree.descendant_ids(category))
+    def filter_category(self, queryset, name, categories):
+        # `categories`: Categories (self.values gives them), or the slugs the form cleaned.
+        chosen = [self.tree.by_slug[c] if isinstance(c, str) else c for c in categories]
+        ids = {pk for category in chosen for pk in self.tree.descendant_ids(category)}
+        return queryset.filter(category_id__in=sorted(ids))
+
+    def filter_cooperation(self, queryset, name, forms_chosen):
+        return queryset.open_to(*forms_chosen)
 
     def narrow_offers(self, values: dict):
         """The buyer's listing rows that pass the listing filters in `values`, all on one and the same row."""
@@ -201,6 +273,8 @@ class ProductFilter(django_filters.FilterSet):
             offers = offers.filter(lead_time_weeks__lte=values["lead_time_max"])
         if values.get("available") == YES:
             offers = offers.available()
+        if values.get("offered") == YES:
+            offers = offers.open_for_interest()
         return offers
 
     def filtered(self, values: dict):
@@ -232,8 +306,8 @@ class ProductFilter(django_filters.FilterSet):
             self._values = {
                 name: list(value) if isinstance(value, QuerySet) else value for name, value in cleaned.items()
             }
-            if "category" in self._values:  # a slug (or "" for none): the category, from the tree
-                self._values["category"] = self.tree.by_slug.get(self._values["category"])
+            if "category" in self._values:  # slugs: the categories, from the tree
+                self._values["category"] = [self.tree.by_slug[slug] for slug in self._values["category"]]
         return self._values
 
     @property
@@ -258,11 +332,11 @@ class ProductFilter(django_filters.FilterSet):
 
     def spec_groups(self) -> list[dict]:
         """The chosen category's numeric specifications, each with its minimum and maximum fields."""
-        return [
-            {
-                "attribute": attribute,
-                "min": self.form[spec_filter_name(attribute, "min")],
-                "max": self.form[spec_filter_name(attribute, "max")],
-            }
-            for attribute in self.spec_attributes
-        ]
+        groups = []
+        for attribute in self.spec_attributes:
+            minimum = self.form[spec_filter_name(attribute, "min")]
+            maximum = self.form[spec_filter_name(attribute, "max")]
+            groups.append(
+                {"attribute": attribute, "min": minimum, "max": maximum, "bounds": (minimum, maximum)}
+            )
+        return groups

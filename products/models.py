@@ -9,12 +9,14 @@ itself (ProductDocument.objects.visible_to asks hubs' Listing.objects.visible_to
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models, router, transaction
+from django.db.backends.signals import connection_created
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Concat
 from django.dispatch import receiver
@@ -23,7 +25,7 @@ from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 from products import media
-from products.words import VOCABULARY_MAX_LENGTH, vocabulary_words
+from products.words import TRANSLITERATION, VOCABULARY_MAX_LENGTH, transliterate, vocabulary_words
 
 NSN_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{3}-[0-9]{4}$"
 MAX_CATEGORY_DEPTH = 5
@@ -89,8 +91,9 @@ class Category(models.Model):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
+        renaming_fields = {"name", "parent", "parent_id", *localized("name")}
         may_rename = not self._state.adding and (
-            update_fields is None or bool({"name", "parent", "parent_id"} & set(update_fields))
+            update_fields is None or bool(renaming_fields & set(update_fields))
         )
         super().save(*args, **kwargs)
         if may_rename:
@@ -290,9 +293,33 @@ class Manufacturer(models.Model):
 # - SQLite: the FTS5 table products_search (ProductSearchEntry), made by migration 0003 on SQLite only.
 # - Both: SearchTerm, the vocabulary that mistyped words are corrected against.
 SEARCH_CONFIG = "english"  # stemmed: "jammers" and "jammer" are one word
-NAME_SEARCH_CONFIG = "simple"  # names are proper nouns: indexed as typed too
+# Names are proper nouns: indexed as typed too. So are the texts in the other languages: PostgreSQL has no
+# Ukrainian stemmer, and their words are found as typed or, from four letters of Cyrillic, as a prefix.
+NAME_SEARCH_CONFIG = "simple"
+OTHER_LANGUAGES_SEARCH_CONFIG = "simple"
+# The languages of the catalogue's content (products/translation.py): English first, the one every text has.
+CONTENT_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
+OTHER_CONTENT_LANGUAGES = tuple(code for code in CONTENT_LANGUAGES if code != "en")
+
+
+def localized(field: str) -> list[str]:
+    """A translated field's column for each language: ["summary_en", "summary_uk", …]."""
+    return [f"{field}_{code}" for code in CONTENT_LANGUAGES]
+
+
 SEARCHED_PRODUCT_FIELDS = frozenset(
-    {"name", "summary", "description", "manufacturer", "manufacturer_id", "category", "category_id"}
+    {
+        "name",
+        "name_uk",
+        "summary",
+        *localized("summary"),
+        "description",
+        *localized("description"),
+        "manufacturer",
+        "manufacturer_id",
+        "category",
+        "category_id",
+    }
 )
 # SQLite: the FTS5 table's columns in their order, and bm25's weight for each (the same order of importance
 # as PostgreSQL's weights A, B, C, D).
@@ -305,42 +332,128 @@ def stores_search_vector(using: str) -> bool:
     return connections[using].vendor == "postgresql"
 
 
-def category_path_levels(prefix: str = "") -> list[str]:
-    """The lookups of a category's name and its ancestors' names, nearest first."""
-    return [prefix + "parent__" * level + "name" for level in range(MAX_CATEGORY_DEPTH)]
+def category_path_levels(prefix: str = "", language: str = "") -> list[str]:
+    """The lookups of a category's name and its ancestors' names (in a language's column when given),
+    nearest first."""
+    name = f"name_{language}" if language else "name"
+    return [prefix + "parent__" * level + name for level in range(MAX_CATEGORY_DEPTH)]
+
+
+def transliteration_sql(sql: str, vendor: str) -> str:
+    """SQL that spells the Cyrillic letters of the text `sql` gives in Latin ones (products.words
+    .TRANSLITERATION, upper and lower case alike): the documents' Latin spelling of their Ukrainian text, so
+    that "Zhalo" finds "Жало". PostgreSQL: translate() for the letters of one Latin letter or none, replace()
+    for the others. SQLite: products.words.transliterate(), given to each connection (a chain of replace()
+    calls that deep overflows SQLite's parser)."""
+    if vendor == "sqlite":
+        return f"transliterate({sql})"
+    pairs = [
+        (letter, latin)
+        for cyrillic, latin in TRANSLITERATION.items()
+        for letter in dict.fromkeys((cyrillic, cyrillic.upper()))
+    ]
+    ones = [(letter, latin) for letter, latin in pairs if len(latin) == 1]
+    dropped = [letter for letter, latin in pairs if not latin]
+    source = "".join(letter for letter, _latin in ones) + "".join(dropped)
+    sql = "translate({}, '{}', '{}')".format(
+        sql, source.replace("'", "''"), "".join(latin for _l, latin in ones)
+    )
+    for letter, latin in pairs:
+        if len(latin) > 1:
+            sql = f"replace({sql}, '{letter}', '{latin}')"
+    return sql
+
+
+@receiver(connection_created)
+def _add_transliterate_to_sqlite(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "transliterate", 1, lambda text: transliterate(text or ""), deterministic=True
+        )
+
+
+class Transliterated(models.Func):
+    """A text's Cyrillic letters spelled in Latin ones (transliteration_sql), as an ORM expression."""
+
+    output_field = models.TextField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(models.functions.Coalesce(*self.source_expressions, Value("")))
+        return transliteration_sql(sql, connection.vendor), params
 
 
 def product_search_document() -> SearchVector:
-    """A product's weighted search document: name (A), manufacturer and category path (B), summary (C) and
-    description (D). One SQL expression over a product's row, the other tables' names coming through
-    subqueries, so that one UPDATE refreshes any number of products."""
+    """A product's weighted search document: name and Ukrainian spelling (A), manufacturer and category path
+    (B), summary (C) and description (D), each in every language of the content, the English text stemmed
+    and the others as typed, with the Latin spelling of the Ukrainian text. One SQL expression over a
+    product's row, the other tables' names coming through subqueries, so that one UPDATE refreshes any number
+    of products."""
     manufacturer_name = Manufacturer.objects.filter(pk=OuterRef("manufacturer_id")).values("name")[:1]
-    path = Concat(*[part for level in category_path_levels() for part in (models.F(level), Value(" "))][:-1])
-    category_path = Category.objects.filter(pk=OuterRef("category_id")).values_list(path)[:1]
+
+    def category_path(language: str) -> Subquery:
+        levels = category_path_levels(language=language)
+        parts = [part for level in levels for part in (models.F(level), Value(" "))][:-1]
+        path = Concat(*parts, output_field=models.TextField())
+        return Subquery(Category.objects.filter(pk=OuterRef("category_id")).values_list(path)[:1])
+
+    def other_languages(field: str, weight: str) -> SearchVector:
+        return SearchVector(
+            *(f"{field}_{code}" for code in OTHER_CONTENT_LANGUAGES),
+            Transliterated(f"{field}_uk"),
+            config=OTHER_LANGUAGES_SEARCH_CONFIG,
+            weight=weight,
+        )
+
     return (
-        SearchVector("name", config=NAME_SEARCH_CONFIG, weight="A")
+        SearchVector("name", "name_uk", Transliterated("name_uk"), config=NAME_SEARCH_CONFIG, weight="A")
         + SearchVector("name", config=SEARCH_CONFIG, weight="A")
-        + SearchVector(Subquery(manufacturer_name), Subquery(category_path), config=SEARCH_CONFIG, weight="B")
-        + SearchVector("summary", config=SEARCH_CONFIG, weight="C")
-        + SearchVector("description", config=SEARCH_CONFIG, weight="D")
+        + SearchVector(Subquery(manufacturer_name), category_path("en"), config=SEARCH_CONFIG, weight="B")
+        + SearchVector(
+            *(category_path(code) for code in OTHER_CONTENT_LANGUAGES),
+            Transliterated(category_path("uk")),
+            config=OTHER_LANGUAGES_SEARCH_CONFIG,
+            weight="B",
+        )
+        + SearchVector("summary_en", config=SEARCH_CONFIG, weight="C")
+        + other_languages("summary", "C")
+        + SearchVector("description_en", config=SEARCH_CONFIG, weight="D")
+        + other_languages("description", "D")
     )
 
 
-# SQLite: a product's row of the FTS5 table, from the product, its manufacturer and its category path.
-_FULL_TEXT_ROWS = """
-    SELECT product.id, product.name,
-           coalesce(manufacturer.name, '') || ' ' || coalesce(level0.name, '') || ' '
-           || coalesce(level1.name, '') || ' ' || coalesce(level2.name, '') || ' '
-           || coalesce(level3.name, '') || ' ' || coalesce(level4.name, ''),
-           product.summary, product.description
+def _full_text_rows() -> str:
+    """SQLite: the SELECT of products' rows for the FTS5 table, from the product, its manufacturer and its
+    category path, each column holding every language's text and the Latin spelling of the Ukrainian one."""
+
+    def joined(*parts: str) -> str:
+        return " || ' ' || ".join(f"coalesce({part}, '')" for part in parts)
+
+    def path(language: str) -> str:
+        return joined(*(f"level{level}.name_{language}" for level in range(MAX_CATEGORY_DEPTH)))
+
+    def every_language(field: str) -> str:
+        columns = [f"product.{field}_{code}" for code in CONTENT_LANGUAGES]
+        return joined(*columns, transliteration_sql(f"product.{field}_uk", "sqlite"))
+
+    levels = "\n".join(
+        f"    LEFT JOIN products_category AS level{level} ON level{level}.id = level{level - 1}.parent_id"
+        for level in range(1, MAX_CATEGORY_DEPTH)
+    )
+    name = joined("product.name", "product.name_uk", transliteration_sql("product.name_uk", "sqlite"))
+    paths = (path(code) for code in CONTENT_LANGUAGES)
+    context = joined("manufacturer.name", *paths, transliteration_sql(path("uk"), "sqlite"))
+    return f"""
+    SELECT product.id, {name}, {context},
+           {every_language("summary")},
+           {every_language("description")}
     FROM products_product AS product
     LEFT JOIN products_manufacturer AS manufacturer ON manufacturer.id = product.manufacturer_id
     LEFT JOIN products_category AS level0 ON level0.id = product.category_id
-    LEFT JOIN products_category AS level1 ON level1.id = level0.parent_id
-    LEFT JOIN products_category AS level2 ON level2.id = level1.parent_id
-    LEFT JOIN products_category AS level3 ON level3.id = level2.parent_id
-    LEFT JOIN products_category AS level4 ON level4.id = level3.parent_id
+{levels}
 """
+
+
+_FULL_TEXT_ROWS = _full_text_rows()
 
 
 class ProductQuerySet(models.QuerySet):
@@ -395,16 +508,37 @@ class ProductQuerySet(models.QuerySet):
         return self.annotate(**{name: Subquery(value)})
 
     def for_catalogue(self):
-        """What a catalogue card shows, fetched with the products: manufacturer, category and images (the
-        first is the card's thumbnail) in one extra query however many cards there are. The long texts a
-        card does not show are left in the database."""
+        """What a catalogue card shows, fetched with the products: manufacturer, category, images (the
+        first is the card's thumbnail) and the values of filterable attributes (`key_spec_values`, the first
+        few are the card's key specifications), in one extra query each however many cards there are. The
+        long texts a card does not show are left in the database."""
+        key_values = (
+            SpecValue.objects.filter(attribute__is_filterable=True)
+            .select_related("attribute")
+            .order_by("attribute__position", "attribute__name")
+        )
         return (
             self.select_related("manufacturer", "category")
             .prefetch_related(
-                models.Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk"))
+                models.Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk")),
+                models.Prefetch("spec_values", queryset=key_values, to_attr="key_spec_values"),
             )
+            # The forms of cooperation the card's badges name: one more query however many cards.
+            .with_cooperation()
             .defer("description", "field_notes", "search_vector")
         )
+
+    def with_lowest_price(self, listings):
+        """Annotate `lowest_price`: the lowest indicative unit price (EUR) among the given listings (those a
+        buyer may see, from the hubs app), None when none of them has a price."""
+        prices = (
+            listings.filter(product=OuterRef("pk"), unit_price_eur__isnull=False)
+            .order_by()
+            .values("product")
+            .annotate(lowest=models.Min("unit_price_eur"))
+            .values("lowest")
+        )
+        return self.annotate(lowest_price=Subquery(prices))
 
     def with_listing_summary(self, listings):
         """Annotate `hub_count` and `shortest_lead_time` (weeks, None when unlisted) from the given listings
@@ -416,6 +550,20 @@ class ProductQuerySet(models.QuerySet):
         return self.annotate(
             hub_count=models.functions.Coalesce(Subquery(hubs), 0),
             shortest_lead_time=Subquery(lead_time),
+        )
+
+    def open_to(self, *forms):
+        """Products whose manufacturer is open to any of the given forms of cooperation (CooperationForm
+        values); with none given, to any form at all."""
+        offers = ProductCooperation.objects.filter(product=OuterRef("pk"))
+        if forms:
+            offers = offers.filter(form__in=forms)
+        return self.filter(Exists(offers))
+
+    def with_cooperation(self):
+        """Prefetch each product's forms of cooperation with their conditions (one query for a page)."""
+        return self.prefetch_related(
+            models.Prefetch("cooperation_offers", queryset=ProductCooperation.objects.order_by("form"))
         )
 
     def with_requestable(self, listings):
@@ -432,6 +580,13 @@ class Product(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     name = models.CharField(_("name"), max_length=150)
+    # Names stay as the manufacturer writes them; this is how Ukrainian readers spell it ("Жало").
+    name_uk = models.CharField(
+        _("Ukrainian spelling"),
+        max_length=150,
+        blank=True,
+        help_text=_("The name in Cyrillic, shown under the name on the Ukrainian pages and searchable."),
+    )
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     manufacturer = models.ForeignKey(
         Manufacturer, verbose_name=_("manufacturer"), on_delete=models.PROTECT, related_name="products"
@@ -564,8 +719,9 @@ class Product(models.Model):
                     )
                 }
             )
-        if self.status == self.Status.PUBLISHED and not self.summary.strip():
-            raise ValidationError({"summary": _("A published product needs a summary.")})
+        # English: the summary every language falls back to (products/translation.py).
+        if self.status == self.Status.PUBLISHED and not (self.summary_en or "").strip():
+            raise ValidationError({"summary_en": _("A published product needs a summary.")})
 
     def missing_required_attributes(self) -> list["SpecAttribute"]:
         present = set(self.spec_values.values_list("attribute_id", flat=True))
@@ -578,7 +734,7 @@ class Product(models.Model):
     def publication_problems(self) -> list[str]:
         """What stands between this product, as stored, and its publication (empty when nothing does)."""
         problems = []
-        if not self.summary.strip():
+        if not (self.summary_en or "").strip():
             problems.append(_("it has no summary"))
         if not self.images.exists():
             problems.append(_("it has no image"))
@@ -722,10 +878,11 @@ class SearchTermQuerySet(models.QuerySet):
         here: a word no product has any more only leads a mistyped query to no result, until a rebuild)."""
         text_fields = [
             "name",
-            "summary",
-            "description",
+            "name_uk",
+            *localized("summary"),
+            *localized("description"),
             "manufacturer__name",
-            *category_path_levels("category__"),
+            *(level for code in CONTENT_LANGUAGES for level in category_path_levels("category__", code)),
         ]
         words = set()
         for texts in products.order_by().values_list(*text_fields).iterator(chunk_size=2000):
@@ -934,6 +1091,70 @@ class ProductDocument(models.Model):
             self.page_count = media.pdf_page_count(self.file)
             self.size_bytes = self.file.size
         super().save(*args, **kwargs)
+
+
+class CooperationForm(models.TextChoices):
+    """How a manufacturer may work with a partner's industry on a product, beyond offering surplus."""
+
+    LICENSED_PRODUCTION = "licensed_production", _("Licensed production")
+    LOCAL_ASSEMBLY = "local_assembly", _("Local assembly")
+    CO_DEVELOPMENT = "co_development", _("Co-development")
+    COMPONENT_SUPPLY = "component_supply", _("Component supply")
+    TRIALS_EVALUATION = "trials_evaluation", _("Trials and evaluation")
+
+
+class ProductCooperation(models.Model):
+    """One form of cooperation a product's manufacturer is open to, with the conditions a partner should know
+    before asking. Partners propose it through a cooperation expression of interest (interests app)."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="cooperation_offers"
+    )
+    form = models.CharField(_("form of cooperation"), max_length=20, choices=CooperationForm.choices)
+    minimum_annual_volume = models.PositiveIntegerField(
+        _("minimum annual volume"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty when there is no minimum."),
+    )
+    volume_unit = models.CharField(
+        _("volume unit"), max_length=40, blank=True, help_text=_("For example: units, kits, airframes.")
+    )
+    partner_provides = models.TextField(
+        _("what the partner provides"), blank=True, help_text=_("Site, staff, certification, materials…")
+    )
+    stays_in_ukraine = models.TextField(
+        _("what stays in Ukraine"),
+        blank=True,
+        help_text=_("Parts, software or know-how that remain with the manufacturer."),
+    )
+    months_to_first_output = models.PositiveSmallIntegerField(
+        _("typical months to first output"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("form of cooperation")
+        verbose_name_plural = _("forms of cooperation")
+        ordering = ["product", "form"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "form"], name="product_cooperation_once_per_form"),
+            models.CheckConstraint(
+                condition=Q(form__in=CooperationForm.values), name="product_cooperation_known_form"
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_annual_volume__isnull=True) | Q(minimum_annual_volume__gt=0),
+                name="product_cooperation_positive_minimum",
+            ),
+        ]
+        indexes = [models.Index(fields=["form", "product"], name="product_cooperation_form")]
+
+    def __str__(self):
+        return f"{self.product}: {self.get_form_display()}"
 
 
 class CatalogueVersion(models.Model):

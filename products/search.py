@@ -4,13 +4,25 @@ Both databases answer from a full-text index, so a search costs the same however
 (the index finds the matches; only the matches are ranked):
 
 PostgreSQL
-    Each product stores a weighted tsvector, `Product.search_vector`, with a GIN index: its name (weight A, in
-    the 'simple' configuration as typed and in the 'english' one stemmed), its manufacturer's name and
-    category path (B), its summary (C) and its description (D). Rank: ts_rank with those weights.
+    Each product stores a weighted tsvector, `Product.search_vector`, with a GIN index: its name and its
+    Ukrainian spelling (weight A), its manufacturer's name and category path (B), its summary (C) and its
+    description (D). The English texts are stemmed ('english'); the name as typed too, and the other
+    languages' texts only as typed ('simple': PostgreSQL has no Ukrainian stemmer). Rank: ts_rank with those
+    weights.
 
 SQLite
-    The FTS5 table `products_search` (ProductSearchEntry): the same four texts in four columns, tokenized
-    without case or accents, stemmed by Porter's English stemmer. Rank: bm25 with the weights 8, 4, 2, 1.
+    The FTS5 table `products_search` (ProductSearchEntry): the same texts in four columns (each holding every
+    language's text), tokenized without case or accents, stemmed by Porter's English stemmer (which leaves
+    Cyrillic words alone). Rank: bm25 with the weights 8, 4, 2, 1.
+
+Languages and scripts: the content has a column per language (products/translation.py) and every one is
+indexed, with the Latin spelling of the Ukrainian text (the national system of 2010, letter by letter:
+"Жало" is also "zhalo"; products.words.TRANSLITERATION), so "Zhalo" finds "Жало". A Cyrillic query word is
+also looked for in Latin letters, so "Жало" finds a product named "Zhalo" and "Кестрел" the Kestrel; a Latin
+word written the national system's way at the start of a word ("Yaroslav") also as the documents spell it
+("iaroslav"). Ukrainian is inflected and neither database has a stemmer for it: a Cyrillic word of four
+letters or more is looked for as a prefix, without a common ending ("дронів" → "дрон…" finds "дрони",
+"дронів"; both indexes answer a prefix).
 
 Products, manufacturers and categories keep the index current when they are saved; after writes that bypass
 save() (loaddata, queryset.update(), bulk_create) run `manage.py rebuild_catalogue_index`.
@@ -18,16 +30,17 @@ save() (loaddata, queryset.update(), bulk_create) run `manage.py rebuild_catalog
 Every word of the query must match. A word of five letters or more that the catalogue does not have is also
 looked for as the catalogue's words one edit away from it (two from nine letters): a letter wrong, missing or
 extra, or two neighbours swapped, so "jamer" finds a jammer and "kestral" the Kestrel. Those words come from
-SearchTerm, the catalogue's vocabulary, in one query before the search: on PostgreSQL its trigram index gives
-the candidates, on SQLite the words with the same first letter; the edit distance decides, the same way on
-both. A word the catalogue has is looked for as typed: "jammer" does not also find what is "jammed". A
+SearchTerm, the catalogue's vocabulary (in every language), in one query before the search: on PostgreSQL its
+trigram index gives the candidates, on SQLite the words with the same first letter; the edit distance
+decides, the same way on both. A word the catalogue has is looked for as typed: "jammer" does not also find
+what is "jammed" (a Cyrillic word counts as known when the vocabulary has a word it is the prefix of). A
 product whose name holds the words as typed ranks above one found through a correction, and a name starting
 with the first word ranks first.
 
 Any text is accepted: the words are taken out with a regular expression and passed to the database as
-parameters (quoted for FTS5), so quotes, operators (& | ! : * OR NEAR), emoji or control characters never
-reach a query parser. English stop words ("the", "with", …) are dropped, as PostgreSQL's 'english'
-configuration drops them.
+parameters (quoted for FTS5; a prefix is only letters), so quotes, operators (& | ! : * OR NEAR), emoji or
+control characters never reach a query parser. English and common Ukrainian stop words ("the", "with", "та",
+"для", …) are dropped.
 """
 
 from dataclasses import dataclass
@@ -37,10 +50,16 @@ from operator import or_
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import BooleanField, Case, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Length
+from django.db.models.functions import Greatest, Length
 
-from products.models import NAME_SEARCH_CONFIG, SEARCH_CONFIG, ProductSearchEntry, SearchTerm
-from products.words import ENGLISH_STOP_WORDS, allowed_typos, edit_distance, words_in
+from products.models import (
+    NAME_SEARCH_CONFIG,
+    OTHER_LANGUAGES_SEARCH_CONFIG,
+    SEARCH_CONFIG,
+    ProductSearchEntry,
+    SearchTerm,
+)
+from products.words import STOP_WORDS, allowed_typos, edit_distance, other_spellings, prefix_stem, words_in
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
@@ -85,7 +104,7 @@ def search_words(query: str) -> list[str]:
     """The words of a query worth looking for: lower-cased, no stop words or repeats, at most MAX_WORDS."""
     words = []
     for word in words_in(query[:MAX_QUERY_LENGTH]):
-        if word not in ENGLISH_STOP_WORDS and word not in words:
+        if word not in STOP_WORDS and word not in words:
             words.append(word)
     return words[:MAX_WORDS]
 
@@ -98,6 +117,17 @@ class SearchPlan:
     words: tuple[str, ...]
     spellings: dict[str, tuple[str, ...]]
     known: frozenset[str]  # the words the catalogue's vocabulary holds as typed
+
+    def terms(self, word: str) -> tuple[tuple[str, bool], ...]:
+        """What the database looks for a word as: (text, whether as a prefix), for each of its spellings and
+        their spellings in the other script. A Cyrillic word of four letters or more is looked for as a
+        prefix, without its ending ("дронів" → "дрон…", "dron…"); other words as they are."""
+        terms = {}
+        for spelling in self.spellings[word]:
+            stem = prefix_stem(spelling)
+            for text in (stem or spelling, *other_spellings(stem or spelling)):
+                terms.setdefault(text, stem is not None)
+        return tuple(terms.items())
 
     @property
     def corrections(self) -> dict[str, str]:
@@ -118,6 +148,9 @@ def plan_search(query: str, using: str = DEFAULT_DB_ALIAS) -> SearchPlan:
     if not fuzzy:
         return SearchPlan(words, spellings, frozenset())
     vocabulary = SearchTerm.objects.using(using)
+    # A Cyrillic word is known when the vocabulary has a word it is the prefix of (another form of it).
+    stems = {word: prefix_stem(word) for word in fuzzy if prefix_stem(word)}
+    inflected = reduce(or_, (Q(term__startswith=stem) for stem in stems.values()), Q(pk__in=[]))
     if connections[using].vendor == "postgresql":
         candidates = reduce(or_, (Q(TrigramMatch("term", word)) for word in fuzzy))
     else:
@@ -136,15 +169,17 @@ def plan_search(query: str, using: str = DEFAULT_DB_ALIAS) -> SearchPlan:
                 for word in fuzzy
             ),
         )
-    terms = set(vocabulary.filter(Q(term__in=fuzzy) | candidates).values_list("term", flat=True))
+    terms = set(vocabulary.filter(Q(term__in=fuzzy) | inflected | candidates).values_list("term", flat=True))
+    known = {word for word in words if word in terms}
+    known |= {word for word, stem in stems.items() if any(term.startswith(stem) for term in terms)}
     for word in fuzzy:
-        if word in terms:
+        if word in known:
             continue  # a word the catalogue has is looked for as typed
         limit = allowed_typos(word)
         distances = ((edit_distance(word, term, limit), term) for term in terms if term != word)
         close = sorted((distance, term) for distance, term in distances if distance <= limit)
         spellings[word] = (word, *(term for _distance, term in close[:MAX_CORRECTIONS]))
-    return SearchPlan(words, spellings, frozenset(word for word in words if word in terms))
+    return SearchPlan(words, spellings, frozenset(known))
 
 
 def is_postgresql(queryset: QuerySet) -> bool:
@@ -186,7 +221,7 @@ def rank_products(queryset: QuerySet, plan: SearchPlan) -> QuerySet:
     bonus = sum(
         (
             Case(
-                When(name__icontains=word, then=Value(word_bonus)),
+                When(Q(name__icontains=word) | Q(name_uk__icontains=word), then=Value(word_bonus)),
                 default=Value(0.0),
                 output_field=FloatField(),
             )
@@ -210,17 +245,18 @@ def rank_products(queryset: QuerySet, plan: SearchPlan) -> QuerySet:
 def _postgresql_query(plan: SearchPlan) -> SearchQuery:
     matches = None
     for word in plan.words:
-        # The name is indexed in both configurations: as typed ('simple'), so that a name is found whatever
-        # the English stemmer makes of it, and stemmed ('english') like the rest.
-        word_query = reduce(
-            or_,
-            (
-                SearchQuery(spelling, config=SEARCH_CONFIG) | SearchQuery(spelling, config=NAME_SEARCH_CONFIG)
-                for spelling in plan.spellings[word]
-            ),
-        )
+        word_query = reduce(or_, (_postgresql_term(text, prefix) for text, prefix in plan.terms(word)))
         matches = word_query if matches is None else matches & word_query
     return matches
+
+
+def _postgresql_term(text: str, prefix: bool) -> SearchQuery:
+    if prefix:
+        # Only letters (prefix_stem and transliterate make nothing else), so the raw tsquery holds no syntax.
+        return SearchQuery(f"{text}:*", search_type="raw", config=OTHER_LANGUAGES_SEARCH_CONFIG)
+    # The name and the other languages' texts are indexed as typed ('simple'), so that a name is found
+    # whatever the English stemmer makes of it; the English texts stemmed ('english').
+    return SearchQuery(text, config=SEARCH_CONFIG) | SearchQuery(text, config=NAME_SEARCH_CONFIG)
 
 
 def full_text_string(text: str) -> str:
@@ -230,7 +266,7 @@ def full_text_string(text: str) -> str:
 
 def _sqlite_query(plan: SearchPlan) -> str:
     return " AND ".join(
-        "(" + " OR ".join(full_text_string(spelling) for spelling in plan.spellings[word]) + ")"
+        "(" + " OR ".join(full_text_string(text) + "*" * prefix for text, prefix in plan.terms(word)) + ")"
         for word in plan.words
     )
 
@@ -239,10 +275,11 @@ def suggest_products(queryset: QuerySet, query: str, limit: int = 8) -> list[dic
     """Up to `limit` {"name", "slug"} of the products of `queryset` whose names match what is being typed.
 
     Names starting with the text come first, then names with a word starting with it, then (PostgreSQL)
-    names containing it or similar to it by trigrams (a typo), closest first. One query through an index:
-    PostgreSQL's trigram index on the name; SQLite's full-text table, which finds words of the name starting
-    with the text. Fewer than SUGGEST_MIN_LENGTH characters suggest nothing. Visibility is the caller's: pass
-    the queryset the user may see.
+    names containing it or similar to it by trigrams (a typo), closest first; the Ukrainian spelling counts as
+    the name. One query through an index: PostgreSQL's trigram indexes on the name and on the Ukrainian
+    spelling; SQLite's full-text table, which finds words of the name starting with the text. Fewer than
+    SUGGEST_MIN_LENGTH characters suggest nothing. Visibility is the caller's: pass the queryset the user may
+    see.
     """
     typed = " ".join(query[:MAX_QUERY_LENGTH].split())
     text = "".join(character for character in typed if character.isprintable())
@@ -250,20 +287,32 @@ def suggest_products(queryset: QuerySet, query: str, limit: int = 8) -> list[dic
         return []
     limit = max(1, min(int(limit), SUGGEST_MAX_LIMIT))
     score = Case(
-        When(name__istartswith=text, then=Value(3)),
-        When(Q(name__icontains=f" {text}") | Q(name__icontains=f"-{text}"), then=Value(2)),
-        When(name__icontains=text, then=Value(1)),
+        When(Q(name__istartswith=text) | Q(name_uk__istartswith=text), then=Value(3)),
+        When(
+            Q(name__icontains=f" {text}")
+            | Q(name__icontains=f"-{text}")
+            | Q(name_uk__icontains=f" {text}")
+            | Q(name_uk__icontains=f"-{text}"),
+            then=Value(2),
+        ),
+        When(Q(name__icontains=text) | Q(name_uk__icontains=text), then=Value(1)),
         default=Value(0),
         output_field=IntegerField(),
     )
     candidates = queryset.prefetch_related(None).annotate(suggestion_score=score)
     if is_postgresql(queryset):
-        candidates = candidates.annotate(suggestion_similarity=TrigramWordSimilarity(text, "name")).filter(
-            Q(name__icontains=text) | Q(TrigramWordMatch(text, "name"))
+        # The name as the manufacturer writes it and its Ukrainian spelling, each with its trigram index.
+        similarity = Greatest(TrigramWordSimilarity(text, "name"), TrigramWordSimilarity(text, "name_uk"))
+        candidates = candidates.annotate(suggestion_similarity=similarity).filter(
+            Q(name__icontains=text)
+            | Q(TrigramWordMatch(text, "name"))
+            | Q(name_uk__icontains=text)
+            | Q(TrigramWordMatch(text, "name_uk"))
         )
         ordering = ["-suggestion_score", "-suggestion_similarity", "name", "pk"]
     else:
-        # The name's words starting with the text: the typed words as a phrase, the last one a prefix.
+        # The name's words starting with the text (the FTS5 name column holds the Ukrainian spelling too):
+        # the typed words as a phrase, the last one a prefix.
         phrase = full_text_string(" ".join(words_in(text)))
         candidates = candidates.filter(search_entry__document__match=f"name : {phrase} *")
         ordering = ["-suggestion_score", "name", "pk"]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from audit import log as audit
 from audit.models import Action
+from hubcatalog.formatting import format_money
 from hubcatalog.ratelimit import rate_limit
 from hubs.models import Listing
 from partners.access import approved_buyer_required
@@ -35,6 +36,7 @@ from products.search import SUGGEST_MIN_LENGTH, suggest_products
 PAGE_SIZES = (12, 24)
 SUGGEST_LIMIT = 8
 RELATED_PRODUCTS = 4
+KEY_SPECIFICATIONS = 3
 
 
 def page_size(request, notices: list[str]) -> int:
@@ -95,6 +97,16 @@ class ProductCard(ProductRef):
     body: str
 
 
+def card_context(product) -> dict:
+    """What a card shows beyond the product's own fields: its key specifications (the first filterable
+    ones, prefetched by for_catalogue()) and its lowest indicative price (from with_lowest_price())."""
+    return {
+        "product": product,
+        "key_specs": product.key_spec_values[:KEY_SPECIFICATIONS],
+        "price": format_money(product.lowest_price),
+    }
+
+
 def product_cards(request, products) -> list[ProductCard]:
     """The products' cards; their content is cached per product for every page that shows it. The products
     come annotated with_requestable()."""
@@ -105,7 +117,7 @@ def product_cards(request, products) -> list[ProductCard]:
         request,
         {product.pk: ("card", product.pk, country, language) for product in products},
         lambda missing: {
-            pk: render_to_string("products/includes/product_card_body.html", {"product": by_pk[pk]}, request)
+            pk: render_to_string("products/includes/product_card_body.html", card_context(by_pk[pk]), request)
             for pk in missing
         },
     )
@@ -145,13 +157,16 @@ def catalogue_content(request) -> dict:
     facets = CatalogueFacets(product_filter)
     notices = []
     per_page = page_size(request, notices)
-    requestable = Listing.objects.visible_to(organisation).open_for_interest()
-    page = page_of(
-        request, product_filter.qs.with_requestable(requestable), per_page, notices, count=facets.total
+    visible_listings = Listing.objects.visible_to(organisation)
+    products = product_filter.qs.with_requestable(visible_listings.open_for_interest()).with_lowest_price(
+        visible_listings
     )
+    page = page_of(request, products, per_page, notices, count=facets.total)
     context = {
         "form": product_filter.form,
-        "category": product_filter.values.get("category"),
+        "categories": product_filter.values.get("category") or [],
+        "spec_category": product_filter.spec_category,
+        "correction": facets.correction(),
         "page_obj": page,
         "products": page.object_list,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
@@ -231,6 +246,7 @@ def product_content(request, slug) -> dict:
         .for_catalogue()
         .with_listing_summary(visible_listings)
         .with_requestable(requestable)
+        .with_lowest_price(visible_listings)
         .order_by("name")[:RELATED_PRODUCTS]
     )
     context = {

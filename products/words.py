@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 (Ukrainian letters, which look like Latin ones, are this module's business)
 """Words, as the catalogue's search reads them: the same rules for a query, for the vocabulary kept for typo
 correction, and on both databases.
 """
@@ -18,6 +19,41 @@ _STOP_WORDS = """
     don should now
 """
 ENGLISH_STOP_WORDS = frozenset(_STOP_WORDS.split())
+# Common Ukrainian function words (conjunctions, prepositions, particles, pronouns): no stemmer's list exists
+# for PostgreSQL, so queries drop these on both databases, as they drop the English ones.
+_UKRAINIAN_STOP_WORDS = """
+    і й та а але або чи що як де коли який яка яке які це цей ця ці той та те ті в у з із зі до на над під по
+    при про для від без через між за о об біля після перед же ж б би не ні так теж також лише тільки ще вже
+    він вона воно вони ми ви я ти його її їх їм нам вам мене тебе свій своя своє свої є був була було були
+"""
+UKRAINIAN_STOP_WORDS = frozenset(_UKRAINIAN_STOP_WORDS.split())
+STOP_WORDS = ENGLISH_STOP_WORDS | UKRAINIAN_STOP_WORDS
+
+# Ukrainian in Latin letters, the national system (Cabinet of Ministers resolution 55 of 2010), letter by
+# letter as within a word: the search documents hold this spelling of their Ukrainian text, and a Cyrillic
+# query word is also looked for this way. Apostrophes and the soft sign are dropped; the few Russian letters
+# get their usual spelling, so that a pasted Russian word still finds something.
+TRANSLITERATION = {
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh", "з": "z",
+    "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ь": "", "ю": "iu", "я": "ia", "ы": "y", "э": "e", "ё": "io", "ъ": "",
+    "'": "", "\u2019": "", "\u02bc": "",
+}  # fmt: skip
+# At the start of a word the system writes these letters otherwise (Ярослав → Yaroslav, Їжак → Yizhak).
+WORD_INITIAL_TRANSLITERATION = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+# …and the reverse, for a Latin query word: its letter-by-letter spelling, the one the documents hold.
+_INITIAL_LATIN = re.compile(r"^y(?=[aeou])")
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Common Ukrainian inflectional endings, longest first: a Cyrillic query word is looked for as the rest of it,
+# a prefix ("дронів" → "дрон…" finds "дрон", "дрони", "дронами"). No stemmer for Ukrainian exists in either
+# database; a prefix of at least PREFIX_MIN_LENGTH letters is what both answer from their full-text index.
+_ENDINGS = """
+    ями ами ові еві ого ому ими ій ів ах ях ам ям ою ею ом ем им их ий ої ує ють ать ять іть
+    а я о е и і у ю ь й є ї
+"""
+UKRAINIAN_ENDINGS = sorted(set(_ENDINGS.split()), key=len, reverse=True)
+PREFIX_MIN_LENGTH = 4
 
 # Typo correction: words this long are corrected by one edit (a letter wrong, missing, extra, or two
 # neighbours swapped), longer ones by two. Shorter words have too many neighbours to guess from.
@@ -40,7 +76,7 @@ def vocabulary_words(*texts: str) -> set[str]:
         for word in words_in(text)
         if word.isalpha()
         and TYPO_MIN_LENGTH - 1 <= len(word) <= VOCABULARY_MAX_LENGTH
-        and word not in ENGLISH_STOP_WORDS
+        and word not in STOP_WORDS
     }
 
 
@@ -68,3 +104,40 @@ def edit_distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         previous_previous, previous = previous, current
     return min(previous[-1], limit + 1)
+
+
+def is_cyrillic(word: str) -> bool:
+    return bool(CYRILLIC.search(word))
+
+
+def transliterate(text: str) -> str:
+    """Cyrillic letters in Latin ones, letter by letter as within a word, lower-cased: "Жало" → "zhalo". What
+    the search documents hold besides their Ukrainian text."""
+    return "".join(TRANSLITERATION.get(letter, letter) for letter in text.lower())
+
+
+def prefix_stem(word: str) -> str | None:
+    """For a Cyrillic word of PREFIX_MIN_LENGTH letters or more, what is looked for as a prefix: the word
+    without its ending, keeping at least PREFIX_MIN_LENGTH letters. None for other words (looked for as
+    typed)."""
+    if not (word.isalpha() and is_cyrillic(word) and len(word) >= PREFIX_MIN_LENGTH):
+        return None
+    for ending in UKRAINIAN_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= PREFIX_MIN_LENGTH:
+            return word[: -len(ending)]
+    return word
+
+
+def other_spellings(word: str) -> tuple[str, ...]:
+    """A lower-cased word's spellings in the other script. For a Cyrillic word its Latin letters, as the
+    documents hold them and as the national system writes the word ("ярослав" → "iaroslav", "yaroslav";
+    "згурівка" → "zhurivka", "zghurivka"). For a Latin word written the national system's way, the
+    documents' spelling ("yaroslav" → "iaroslav", "yizhak" → "izhak", "zghurivka" → "zhurivka")."""
+    if is_cyrillic(word):
+        official = word.replace("зг", "zgh")
+        official = WORD_INITIAL_TRANSLITERATION.get(official[0], official[0]) + official[1:]
+        spellings = (transliterate(word), transliterate(official))
+    else:
+        latin = "i" + word[2:] if word.startswith("yi") else _INITIAL_LATIN.sub("i", word)
+        spellings = (latin.replace("zgh", "zh"),)
+    return tuple(dict.fromkeys(spelling for spelling in spellings if spelling != word))

@@ -35,6 +35,7 @@ DATA_MIGRATIONS = [
     ("partners.migrations.0002_partner_vetting_group", "create_group"),
     ("interests.migrations.0002_history_append_only_and_embargoes", "add_embargoes"),
     ("interests.migrations.0003_staff_permissions", "grant"),
+    ("products.migrations.0008_cooperation", "grant"),
 ]
 
 CATALOGUE_EDITORS = "Catalogue editors"

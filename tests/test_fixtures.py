@@ -11,14 +11,22 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from hubs.models import Hub, Listing
-from products.models import Category, Manufacturer, Product, ProductImage, SpecAttribute, SpecValue
+from products.models import (
+    Category,
+    Manufacturer,
+    Product,
+    ProductCooperation,
+    ProductImage,
+    SpecAttribute,
+    SpecValue,
+)
 from tests.factories import make_image, make_product
 
 pytestmark = pytest.mark.django_db
 
 FIXTURES_DIR = Path(__file__).resolve().parents[1] / "fixtures"
 FIXTURE_FILES = [str(FIXTURES_DIR / "catalogue.json"), str(FIXTURES_DIR / "hubs.json")]
-DEMO_MODELS = [Category, SpecAttribute, Manufacturer, Product, SpecValue, Hub, Listing]
+DEMO_MODELS = [Category, SpecAttribute, Manufacturer, Product, SpecValue, ProductCooperation, Hub, Listing]
 
 
 def load_fixtures():

@@ -5,7 +5,8 @@
    - [data-catalogue-filters]: empty fields (and selects showing their default, data-omit-value) are left
      out of the submitted URL, so that shared and bookmarked links stay short. Filters are applied with the
      submit button only: nothing submits itself when a box is ticked.
-   - [data-gallery]: choosing a thumbnail shows it in the large picture instead of opening the file. */
+   - [data-gallery]: choosing a thumbnail shows it in the large picture instead of opening the file (in its
+     own proportions: data-width and data-height). */
 (function () {
   "use strict";
 
@@ -52,6 +53,11 @@
         event.preventDefault();
         main.src = thumb.getAttribute("href");
         main.alt = picture.alt;
+        // The picture keeps its own proportions: its place is sized from the chosen one's.
+        if (thumb.hasAttribute("data-width")) {
+          main.setAttribute("width", thumb.getAttribute("data-width"));
+          main.setAttribute("height", thumb.getAttribute("data-height"));
+        }
         thumbs.forEach(function (other) {
           other.removeAttribute("aria-current");
         });

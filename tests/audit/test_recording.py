@@ -202,11 +202,11 @@ def test_it_records_which_fields_of_a_product_changed(editor_client, editor):
     url = reverse("admin:products_product_change", args=[product.pk])
     data = rendered_form_data(editor_client.get(url))
 
-    editor_client.post(url, {**data, "summary": "Now with a summary."}, REMOTE_ADDR=ADDRESS)
+    editor_client.post(url, {**data, "summary_en": "Now with a summary."}, REMOTE_ADDR=ADDRESS)
 
     event = only_event(Action.PRODUCT_CHANGED)
     assert (event.actor, event.address, event.object_id) == (editor, ADDRESS, str(product.pk))
-    assert event.details == {"changes": [{"changed": {"fields": ["Summary"]}}]}
+    assert event.details == {"changes": [{"changed": {"fields": ["Summary [en]"]}}]}
 
 
 def test_it_records_a_product_published_by_the_admin_action(editor_client):

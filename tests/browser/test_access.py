@@ -27,7 +27,7 @@ def test_a_visitor_requests_access_is_approved_chooses_a_password_and_logs_in(
     page.get_by_label("Full name").fill("Anna Schmidt")
     page.get_by_label("Work email").fill("not-an-address")
     page.get_by_role("button", name="Send the request").click()
-    expect(page.get_by_role("alert")).to_contain_text("Please correct the following:")
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     expect(page.get_by_label("Work email")).to_have_attribute("aria-invalid", "true")
 
     page.get_by_label("Work email").fill("anna.schmidt@procurement.example")

@@ -63,6 +63,16 @@ def test_a_buyer_filters_by_category_and_range_searches_and_opens_a_product(live
     page.get_by_role("link", name=re.compile("Category: Unmanned aerial systems")).click()
     expect(card_titles(page)).to_have_count(3)
 
+    # Several categories at once.
+    filters.get_by_label(re.compile(r"^Strike and FPV \(2\)")).check()
+    filters.get_by_label(re.compile(r"^Electronic warfare \(1\)")).check()
+    filters.get_by_role("button", name="Apply filters").click()
+    expect(card_titles(page)).to_have_count(3)
+    expect(page).to_have_url(re.compile(r"category=.+&category="))
+    page.get_by_role("link", name=re.compile("Category: Electronic warfare")).click()
+    expect(card_titles(page)).to_have_count(2)
+    page.get_by_role("link", name="Clear all").first.click()
+
     search = page.get_by_label("Search the catalogue")
     search.fill("osprey")
     search.press("Enter")
@@ -93,14 +103,14 @@ def test_the_search_box_suggests_products_as_one_types(live_server, page: Page, 
 def test_the_filters_work_with_the_keyboard_alone(live_server, page: Page, stock):
     log_in(page, live_server)
 
-    # From the search box, Tab walks into the filters: first the skip link, then the category radios.
+    # From the search box, Tab walks into the filters: first the skip link, then the category checkboxes.
     page.get_by_label("Search the catalogue").focus()
     page.keyboard.press("Tab")  # the search button
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to the results")).to_be_focused()
     page.keyboard.press("Tab")  # the summary that folds the filters
     page.keyboard.press("Tab")
-    expect(page.get_by_label("All categories")).to_be_focused()
+    expect(page.get_by_label(re.compile(r"^Electronic warfare \(\d+\)"))).to_be_focused()
 
     combat_proven = page.get_by_label(re.compile(r"^Combat-proven \(\d+\)"))
     for _step in range(40):

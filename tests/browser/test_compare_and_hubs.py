@@ -92,3 +92,35 @@ def test_a_buyer_finds_a_hub_on_the_map_and_sees_its_listings(live_server, page:
     page.get_by_role("link", name="Export hubs").click()
     page.get_by_role("link", name="Hub B", exact=True).click()
     expect(page.get_by_role("main")).to_contain_text("no listings offered to your country")
+
+
+def test_on_a_phone_no_page_scrolls_sideways_and_the_comparison_scrolls_in_its_box(
+    live_server, browser, buyer_a, hub_a
+):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    kestrel, osprey = two_drones()
+    third = make_published_product("Heron Long-Range Reconnaissance Aircraft", category=kestrel.category)
+    make_listing(kestrel, hub_a, unit_price_eur=Decimal("12500"))
+    log_in(page, live_server, "buyer-a")
+    for product in (kestrel, osprey, third):
+        page.goto(f"{live_server.url}/catalogue/{product.slug}/")
+        page.get_by_role("button", name=f"Add to comparison ({product.name})").click()
+        expect(page.get_by_role("button", name=f"Remove from comparison ({product.name})")).to_be_visible()
+
+    for path in (
+        "/catalogue/",
+        f"/catalogue/{kestrel.slug}/",
+        "/catalogue/compare/",
+        "/hubs/",
+        f"/hubs/{hub_a.slug}/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], (path, widths)
+
+    page.goto(f"{live_server.url}/catalogue/compare/")
+    box = page.get_by_role("region", name="Products side by side")
+    assert box.evaluate("element => element.scrollWidth > element.clientWidth")  # it scrolls, not the page
+    expect(page.get_by_text("The table scrolls sideways")).to_be_visible()
+    context.close()

@@ -67,7 +67,7 @@ def test_a_buyer_shortlists_three_products_and_submits_one_expression_of_interes
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My expressions of interest").click()
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=reference))
     expect(row).to_contain_text("Submitted")
-    expect(row.get_by_role("cell").nth(2)).to_have_text("3")
+    expect(row.get_by_role("cell").nth(3)).to_have_text("3")
 
     # Withdrawing asks first; "Keep it" changes nothing.
     row.get_by_role("link", name=reference).click()

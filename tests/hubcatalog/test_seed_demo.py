@@ -1,4 +1,5 @@
-"""seed_demo: the demo accounts, one per role, created or reset, and never by accident on a real server."""
+"""seed_demo: the demo accounts, one per role, created or reset, and never by accident on a real server; the
+demo buyers' expressions of interest of both kinds, in several states, made once."""
 
 import io
 
@@ -7,10 +8,13 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from hubcatalog.management.commands.seed_demo import DEMO_INTERESTS
+from interests.models import ExpressionOfInterest, InterestLine, Kind, Reason, Status, StatusChange
 from partners.access import buyer_of
 from partners.models import PartnerOrganisation
+from products.models import Product, ProductCooperation
 from tests.conftest import CATALOGUE_EDITORS, HUB_COORDINATORS
-from tests.factories import make_hub
+from tests.factories import make_hub, make_listing, make_published_product
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +185,160 @@ def test_a_second_run_puts_the_buyers_and_their_organisations_back_as_the_demo_d
     assert PartnerOrganisation.objects.get(country="DK").is_suspended
     assert buyer_of(User.objects.get(username="buyer-pl")).organisation.country.code == "PL"
     assert not User.objects.get(username="buyer").is_staff
+
+
+# --- The demo expressions of interest -----------------------------------------------------------------------
+FINAL_AND_OPEN_STATES = {
+    Status.SUBMITTED,
+    Status.UNDER_REVIEW,
+    Status.INFORMATION_REQUESTED,
+    Status.ACCEPTED,
+    Status.DECLINED,
+}
+
+
+@pytest.fixture
+def rzeszow():
+    return make_hub("Rzeszów Export Hub", country="PL", city="Rzeszów")
+
+
+@pytest.fixture
+def prague():
+    return make_hub("Prague Export Hub", country="CZ", city="Prague")
+
+
+@pytest.fixture
+def demo_catalogue(berlin, rzeszow, prague):
+    """The products the demo EOIs name, open to the forms they propose, each coordinated by one hub, and
+    surplus listed at Berlin for the German buyer and at Rzeszów for the Polish one."""
+    coordinating_hub = {
+        "ZH-4 Vartovyi": berlin,
+        "SK-7 Zhalo": berlin,
+        "SV-30 Hornostai": berlin,
+        "HR-M2 Merezha": rzeszow,
+        "KHV-20 Zavisa": prague,
+    }
+    for demo in DEMO_INTERESTS:
+        if demo.kind == Kind.COOPERATION:
+            product = make_published_product(demo.product)
+            ProductCooperation.objects.create(
+                product=product, form=demo.form, minimum_annual_volume=300, volume_unit="systems"
+            )
+            coordinating_hub[demo.product].cooperation_products.add(product)
+    for number in range(3):
+        make_listing(make_published_product(f"Surplus {number}"), berlin, destination_countries=["DE"])
+    for number in range(2):
+        make_listing(make_published_product(f"Stock {number}"), rzeszow, destination_countries=["PL"])
+
+
+def interests_of(kind) -> dict[str, ExpressionOfInterest]:
+    """The EOIs of a kind, by status."""
+    return {interest.status: interest for interest in ExpressionOfInterest.objects.filter(kind=kind)}
+
+
+def history(interest) -> list[str]:
+    return list(interest.history.order_by("at", "pk").values_list("to_status", flat=True))
+
+
+def test_it_makes_purchases_and_cooperations_in_every_state_of_a_review(debug, demo_catalogue):
+    seed()
+
+    assert set(interests_of(Kind.PURCHASE)) == FINAL_AND_OPEN_STATES
+    assert set(interests_of(Kind.COOPERATION)) == FINAL_AND_OPEN_STATES
+    buyers = set(ExpressionOfInterest.objects.values_list("submitted_by__username", flat=True))
+    assert buyers == {"buyer", "buyer-pl"}
+
+
+def test_it_moves_them_through_the_workflow_with_coded_reasons(debug, demo_catalogue):
+    seed()
+
+    cooperations = interests_of(Kind.COOPERATION)
+    declined = cooperations[Status.DECLINED]
+    assert history(declined) == [Status.SUBMITTED, Status.UNDER_REVIEW, Status.DECLINED]
+    assert declined.history.get(to_status=Status.DECLINED).reason == Reason.VOLUME_BELOW_MINIMUM
+    asked = cooperations[Status.INFORMATION_REQUESTED]
+    assert asked.history.get(to_status=Status.INFORMATION_REQUESTED).reason == Reason.PARTNER_COMPANY
+    purchase_asked = interests_of(Kind.PURCHASE)[Status.INFORMATION_REQUESTED]
+    assert (
+        purchase_asked.history.get(to_status=Status.INFORMATION_REQUESTED).reason == Reason.END_USER_DETAILS
+    )
+    assert history(interests_of(Kind.PURCHASE)[Status.SUBMITTED]) == [Status.SUBMITTED]
+
+
+def test_the_coordinator_decides_at_the_berlin_hub_and_the_superuser_elsewhere(debug, demo_catalogue):
+    seed()
+
+    cooperations = interests_of(Kind.COOPERATION)
+    accepted = cooperations[Status.ACCEPTED].lines.get()
+    assert accepted.hub.city == "Berlin"
+    assert accepted.decisions.get().actor.username == "coordinator"
+    declined = cooperations[Status.DECLINED].lines.get()
+    assert declined.hub.city == "Prague"
+    assert declined.decisions.get().actor.username == "admin"
+
+
+def test_a_cooperation_goes_to_the_hub_that_coordinates_the_product(debug, demo_catalogue, rzeszow):
+    seed()
+
+    asked = interests_of(Kind.COOPERATION)[Status.INFORMATION_REQUESTED]
+    assert asked.cooperation.product.name == "HR-M2 Merezha"
+    assert asked.cooperation.company_country.code == "PL"
+    assert [line.hub for line in asked.lines.all()] == [rzeszow]
+    assert asked.submitted_by.username == "buyer-pl"
+
+
+def test_a_purchase_asks_for_surplus_at_a_hub_of_the_buyers_country(debug, demo_catalogue, berlin, rzeszow):
+    seed()
+
+    for interest in ExpressionOfInterest.objects.filter(kind=Kind.PURCHASE):
+        line = interest.lines.get()
+        expected_hub = berlin if interest.organisation.country.code == "DE" else rzeszow
+        assert line.hub == expected_hub
+        assert 1 <= line.quantity <= line.listed_quantity
+
+
+def test_a_second_run_makes_no_second_expression_of_interest(debug, demo_catalogue):
+    seed()
+    counts = (
+        ExpressionOfInterest.objects.count(),
+        InterestLine.objects.count(),
+        StatusChange.objects.count(),
+    )
+
+    output = seed()
+
+    assert counts == (10, 10, 24)
+    assert (
+        ExpressionOfInterest.objects.count(),
+        InterestLine.objects.count(),
+        StatusChange.objects.count(),
+    ) == counts
+    assert "(0 made now, 10 from an earlier run)" in output
+
+
+def test_it_prints_a_summary_of_the_expressions_of_interest(debug, demo_catalogue):
+    output = seed()
+
+    assert "(10 made now, 0 from an earlier run)" in output
+    for interest in ExpressionOfInterest.objects.all():
+        row = next(line for line in output.splitlines() if line.startswith(interest.reference))
+        assert interest.get_kind_display() in row
+        assert interest.get_status_display() in row
+        assert interest.submitted_by.username in row
+
+
+def test_with_an_empty_catalogue_it_makes_the_accounts_and_says_why_there_is_no_eoi(debug, berlin):
+    output = seed()
+
+    assert not ExpressionOfInterest.objects.exists()
+    assert User.objects.filter(username="buyer").exists()
+    assert "The catalogue is empty, so no demo expressions of interest were made" in output
+
+
+def test_it_names_what_it_could_not_make_and_makes_the_rest(debug, demo_catalogue):
+    Product.objects.filter(name="KHV-20 Zavisa").update(status=Product.Status.WITHDRAWN)
+
+    output = seed()
+
+    assert "Not made: cooperation-declined: KHV-20 Zavisa is not in the catalogue" in output
+    assert ExpressionOfInterest.objects.count() == 9

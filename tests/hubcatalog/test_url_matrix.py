@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from interests.models import Embargo
 from partners.models import PartnerOrganisation
+from products.models import CooperationForm, ProductCooperation
 from tests.conftest import CATALOGUE_EDITORS, HUB_COORDINATORS
 from tests.factories import (
     make_access_request,
@@ -80,6 +81,8 @@ def world(db):
     product = make_published_product("Sentinel Jammer")
     listing_a = make_listing(product, hub_a, destination_countries=["DE", "PL"])
     listing_b = make_listing(product, hub_b, destination_countries=["DE", "PL"])
+    cooperation = ProductCooperation.objects.create(product=product, form=CooperationForm.LICENSED_PRODUCTION)
+    hub_a.cooperation_products.add(product)
     buyer_a = make_buyer("buyer-a", organisation=make_organisation("Organisation A", country="DE"))
     buyer_b = make_buyer(
         "buyer-b", organisation=make_organisation("Organisation B", country="PL", kind="procurement_agency")
@@ -112,6 +115,7 @@ def world(db):
             "organisation_a": buyer_a.organisation,
             "buyer": buyer_a,
             "embargo": Embargo.objects.first(),
+            "cooperation": cooperation,
         }
     )
 
@@ -240,6 +244,20 @@ SITE = [
     Case("hub page", lambda w: reverse("hub_detail", args=[w.hub_a.slug]), buyers_only()),
     Case("my expressions of interest", lambda w: reverse("interest_list"), buyers_only()),
     Case("shortlist", lambda w: reverse("shortlist"), buyers_only()),
+    Case(
+        "propose cooperation", lambda w: reverse("cooperation_propose", args=[w.product.slug]), buyers_only()
+    ),
+    Case(
+        "propose cooperation, empty form",
+        lambda w: reverse("cooperation_propose", args=[w.product.slug]),
+        buyers_only(BAD_REQUEST, BAD_REQUEST),
+        "post",
+    ),
+    Case(
+        "propose cooperation on an unknown product",
+        lambda w: reverse("cooperation_propose", args=["no-such-product"]),
+        buyers_only(ABSENT, ABSENT),
+    ),
     Case("shortlist add, GET", lambda w: reverse("shortlist_add"), roles(METHOD)),
     Case(
         "shortlist add",
@@ -448,6 +466,17 @@ ADMIN_MODELS = {
             "change": "200 200 200 200",
             "history": "200 200 200 200",
             "delete": "403 403 200 200",
+        },
+    ),
+    # Forms of cooperation: editors keep all; a coordinator those of products their hub coordinates.
+    "products.productcooperation": (
+        lambda w: w.cooperation,
+        {
+            "list": "200 200 200 200",
+            "add": "200 200 200 200",
+            "change": "200 absent 200 200",
+            "history": "200 absent 200 200",
+            "delete": "200 absent 200 200",
         },
     ),
     # The hubs: each coordinator sees and edits their own; another hub's objects are absent.

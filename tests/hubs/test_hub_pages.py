@@ -2,6 +2,7 @@
 need-to-know basis (only what is offered to the buyer's country)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -89,6 +90,31 @@ def test_the_map_has_a_linked_marker_for_each_hub(logged_in, hub_a, hub_b):
     assert [marker.hub for marker in response.context["markers"]] == [hub_a, hub_b]
 
 
+def test_each_hub_on_the_map_is_numbered_and_named_in_a_key_beside_it(logged_in, hub_a, hub_b):
+    page = logged_in.get(HUB_LIST_URL).content.decode()
+
+    # On a phone the names do not fit on the map: each dot shows its number, and the key names it.
+    for number, hub in enumerate((hub_a, hub_b), start=1):
+        assert re.search(rf'<text class="hub-marker-number"[^>]*>{number}</text>', page)
+        assert (
+            f'<li><span class="hub-map-key-number" aria-hidden="true">{number}</span> '
+            f'<a href="{detail_url(hub)}">{hub.city}</a></li>'
+        ) in page
+
+
+def test_a_hub_in_the_list_links_to_its_page(logged_in, hub_a):
+    page = logged_in.get(HUB_LIST_URL).content.decode()
+
+    assert f'<a class="fw-semibold stretched-link" href="{detail_url(hub_a)}">{hub_a.name}</a>' in page
+
+
+def test_a_hubs_own_page_has_no_map_key(logged_in, hub_a):
+    page = logged_in.get(detail_url(hub_a)).content.decode()
+
+    assert "hub-marker-label" in page
+    assert "hub-map-key" not in page
+
+
 def test_a_hub_outside_the_map_is_listed_without_a_marker(logged_in, hub_a):
     faraway = make_hub("Far Away Hub", city="Ottawa", latitude=Decimal("45.42"), longitude=Decimal("-75.70"))
 
@@ -117,8 +143,9 @@ def test_its_queries_do_not_grow_with_the_number_of_listings(
         Listing.objects.all().delete()
         for index in range(size):
             make_listing(make_published_product(), hub_a if index % 2 else hub_b)
-        # 1. session, 2. user with buyer and organisation, 3. active hubs, 4. visible listings counted per hub
-        with django_assert_num_queries(4):
+        # 1. session, 2. user with buyer and organisation, 3. active hubs, 4. visible listings counted per
+        # hub, 5. the shortlist counted for the header (hubcatalog/context_processors.py)
+        with django_assert_num_queries(5):
             response = logged_in.get(HUB_LIST_URL)
         assert sum(hub.visible_listings for hub in response.context["hubs"]) == size
 
@@ -169,7 +196,7 @@ def test_it_shows_the_listings_offered_to_the_buyer(logged_in, hub_a, hub_b):
     page = response.content.decode()
     assert list(response.context["listings"].values_list("product__name", flat=True)) == ["Kestrel FPV"]
     assert reverse("product_detail", args=[kestrel.slug]) in page
-    for text in ("120 kits", "Available", "3 weeks", "Pre-cleared", "June 28, 2030"):
+    for text in ("120 kits", "Available", "3 weeks", "Pre-cleared", "28 Jun 2030"):
         assert text in page
     assert "Osprey Jammer" not in page
 
@@ -219,8 +246,9 @@ def test_its_detail_queries_do_not_grow_with_the_number_of_listings(
         for _ in range(size):
             make_listing(make_published_product(), hub_a)
         # 1. session, 2. user with buyer and organisation, 3. the hub, 4. its visible listings counted,
-        # 5. a page of them with products and their manufacturers
-        with django_assert_num_queries(5):
+        # 5. a page of them with products and their manufacturers, 6. the forms of cooperation it coordinates,
+        # 7. the shortlist counted for the header (hubcatalog/context_processors.py)
+        with django_assert_num_queries(7):
             response = logged_in.get(detail_url(hub_a))
         assert len(response.context["listings"]) == size
 

@@ -95,8 +95,8 @@ def test_offering_to_embargoed_countries_is_refused_with_each_embargo_named(clie
     assert errors[0] == "A listing cannot be offered to a country under an arms embargo:"
     assert sorted(errors[1:]) == [
         "Belarus: Arms embargo (EU), source: EU Sanctions Map and UN Security Council sanctions lists, via "
-        "SIPRI Arms Embargoes Database, as of Nov. 1, 2026",
-        "Russia: Arms embargo (EU), source: EU Council Decision 2014/512/CFSP, as of Nov. 1, 2026",
+        "SIPRI Arms Embargoes Database, as of 1 Nov 2026",
+        "Russia: Arms embargo (EU), source: EU Council Decision 2014/512/CFSP, as of 1 Nov 2026",
     ]
     assert not Listing.objects.filter(product=product).exists()
 

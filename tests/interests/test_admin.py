@@ -7,6 +7,7 @@ list, search, filters, change, history, delete, the review step and the CSV expo
 import csv
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
@@ -14,6 +15,7 @@ from django.contrib.messages import get_messages
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from hubcatalog import formatting
 from interests.admin import ExpressionOfInterestAdmin, ProductListFilter, StatusChangeInline
 from interests.models import ExpressionOfInterest, Reason, Status, StatusChange
 from tests.factories import make_buyer, make_interest, make_listing, make_product
@@ -240,14 +242,47 @@ def test_coordinator_reads_the_interest_with_its_lines_and_history(client_a, int
     assert f'action="{transition_url(interest_a)}"' in content
 
 
-def test_it_flags_a_line_that_asks_for_more_than_listed(client_a, buyer_a, listing_a):
+def test_it_says_in_words_how_much_more_than_listed_a_line_asks_for(client_a, buyer_a, listing_a):
     large = make_interest(buyer_a, [listing_a], quantity=50)
 
     content = " ".join(client_a.get(change_url(large)).content.decode().split())
 
-    assert (
-        '<td class="field-exceeds"> <p><img src="/static/admin/img/icon-yes.svg" alt="True"></p>' in content
+    assert '<td class="field-exceeds"> <p>Yes, 38 units more than listed</p>' in content
+    assert "icon-yes.svg" not in content.split('id="lines-group"')[1].split("</table>")[0]
+
+
+def test_a_line_within_the_listed_quantity_reads_no_not_a_red_cross(client_a, interest_a):
+    content = " ".join(client_a.get(change_url(interest_a)).content.decode().split())
+
+    assert '<td class="field-exceeds"> <p>No</p>' in content
+    assert "icon-no.svg" not in content
+
+
+def test_the_lines_show_the_snapshot_price_in_the_one_money_format(client_a, buyer_a, hub_a):
+    listing = make_listing(make_product("Owl Radar"), hub_a, unit_price_eur=Decimal("361900.00"))
+    interest = make_interest(buyer_a, [listing])
+
+    content = client_a.get(change_url(interest)).content.decode()
+
+    assert "€361,900" in content
+    assert "361900.00" not in content
+
+
+def test_the_history_shows_the_status_labels_the_reviewer_and_when(client_a, coordinator_a, interest_a):
+    interest_a.transition(Status.UNDER_REVIEW, by=coordinator_a)
+    interest_a.transition(
+        Status.INFORMATION_REQUESTED, by=coordinator_a, reason=Reason.CERTIFICATE, comment="Please attach it."
     )
+
+    content = client_a.get(change_url(interest_a)).content.decode()
+    history = content.split('id="history-group"')[1]
+
+    assert "Submitted → Under review" in history
+    assert "Under review → Information requested" in history
+    assert "under_review" not in history
+    assert str(Reason.CERTIFICATE.label) in history
+    assert coordinator_a.get_username() in history
+    assert formatting.format_moment(interest_a.history.last().at) in history
 
 
 def test_nobody_may_add_or_delete_an_interest_in_the_admin(client, superuser, interest_a):
@@ -567,15 +602,15 @@ def test_the_export_answers_a_bad_filter_with_the_admins_error_page(client_a):
     assert response["Location"] == f"{CHANGELIST}?e=1"
 
 
-def test_the_change_list_shows_age_overdue_and_hubs(client_a, buyer_a, listing_a):
+def test_the_change_list_shows_age_overdue_and_hubs_in_short(client_a, buyer_a, listing_a):
     make_interest(buyer_a, [listing_a], submitted_at=timezone.now() - datetime.timedelta(days=45))
 
     response = client_a.get(CHANGELIST)
     content = response.content.decode()
 
-    assert '<td class="field-age">45</td>' in content
-    assert '<td class="field-hub_names">Hub A</td>' in content
-    assert "icon-yes.svg" in content
+    assert '<td class="field-age">45 d</td>' in content
+    assert '<td class="field-hub_cities"><span title="Hub A">Berlin</span></td>' in content
+    assert '<strong class="hc-overdue">overdue</strong>' in content
 
 
 # Query counts.

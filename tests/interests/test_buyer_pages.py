@@ -253,8 +253,9 @@ def test_the_list_runs_a_fixed_number_of_queries(client_a, buyer_a, listing, dja
         make_interest(buyer_a, [listing])
 
     # session, user with buyer and organisation (2); the organisation's interests counted (1); a page of
-    # them with their submitters and line counts (1).
-    with django_assert_num_queries(4):
+    # them with their submitters and line counts (1); the shortlist counted for the header (1:
+    # hubcatalog/context_processors.py).
+    with django_assert_num_queries(5):
         response = client_a.get(LIST)
 
     assert len(response.context["interests"]) == min(size, INTERESTS_PER_PAGE)
@@ -290,8 +291,8 @@ def test_the_detail_runs_a_fixed_number_of_queries(
 
     # session, user with buyer and organisation (2); the interest with its submitter (1); the lines with
     # products and hubs (1) and their hubs' decisions (1); the history (1) and the end-user certificates sent
-    # with it (1).
-    with django_assert_max_num_queries(7):
+    # with it (1); the shortlist counted for the header (1: hubcatalog/context_processors.py).
+    with django_assert_max_num_queries(8):
         response = client_a.get(detail(interest))
 
     assert len(response.context["lines"]) == size

@@ -139,7 +139,7 @@ def test_it_explains_missing_and_malformed_fields(client):
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Please correct the following:" in page
+    assert "There is a problem" in page
     assert "Enter a valid email address." in page
     assert "Select a valid choice. XX is not one of the available choices." in page
     assert 'aria-invalid="true"' in page

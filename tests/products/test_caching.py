@@ -70,8 +70,9 @@ def without_csrf_tokens(response) -> str:
 def test_a_repeated_catalogue_page_is_answered_from_the_cache(client_a, kestrel, django_assert_num_queries):
     first = client_a.get(CATALOGUE)
 
-    # session, user with buyer and organisation, the catalogue's version: nothing else
-    with django_assert_num_queries(3):
+    # session, user with buyer and organisation, the catalogue's version, the shortlist counted for the
+    # header: nothing else
+    with django_assert_num_queries(4):
         again = client_a.get(CATALOGUE)
 
     assert without_csrf_tokens(again) == without_csrf_tokens(first)
@@ -82,8 +83,8 @@ def test_a_repeated_product_page_is_answered_from_the_cache(client_a, kestrel, d
     url = reverse("product_detail", args=[kestrel.slug])
     client_a.get(url)
 
-    # session, user with buyer and organisation, the catalogue's version
-    with django_assert_num_queries(3):
+    # session, user with buyer and organisation, the catalogue's version, the header's shortlist count
+    with django_assert_num_queries(4):
         response = client_a.get(url)
 
     assert "Lead time" in response.content.decode()
@@ -197,8 +198,9 @@ def test_several_app_servers_share_the_cache_through_redis(
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 
-    # session, user with buyer and organisation, the catalogue's version: the page came from Redis
-    with django_assert_num_queries(3):
+    # session, user with buyer and organisation, the catalogue's version, the header's shortlist count: the
+    # page came from Redis
+    with django_assert_num_queries(4):
         response = client_a.get(CATALOGUE)
     assert "Kestrel K-2" in response.content.decode()
     caches["default"].clear()
@@ -211,9 +213,10 @@ def test_hub_pages_and_the_hubs_list_are_cached_per_country(
     client_a.get(url)
     client_a.get(HUBS)
 
-    with django_assert_num_queries(3):
+    # session, user with buyer and organisation, the catalogue's version, the header's shortlist count
+    with django_assert_num_queries(4):
         assert "Kestrel K-2" in client_a.get(url).content.decode()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client_a.get(HUBS)
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from hubs.models import Listing
 from partners.models import PartnerOrganisation
 from products.models import Product
 from tests.factories import (
@@ -13,6 +14,7 @@ from tests.factories import (
     make_buyer,
     make_category,
     make_hub,
+    make_image,
     make_listing,
     make_manufacturer,
     make_organisation,
@@ -124,13 +126,65 @@ def test_a_card_counts_only_the_hubs_that_offer_it_to_the_buyer(client_a, hub_a,
     assert "Not listed for your country at present" in page  # Osprey
 
 
-def test_a_card_shows_no_price(client_a, hub_a):
-    make_listing(make_published_product("Kestrel"), hub_a, unit_price_eur=Decimal("123456.00"))
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_a_card_shows_the_lowest_indicative_price_among_the_listings_the_buyer_may_see(
+    client_a, hub_a, hub_b
+):
+    kestrel = make_published_product("Kestrel")
+    make_listing(kestrel, hub_a, unit_price_eur=Decimal("123456.00"))
+    make_listing(kestrel, hub_b, unit_price_eur=Decimal("99000.50"))
+    # Not offered to a German buyer.
+    make_listing(kestrel, make_hub(), unit_price_eur=Decimal("5.00"), destination_countries=["PL"])
+
+    text = text_of(client_a.get(CATALOGUE))
+
+    assert "Indicative unit price from €99,000.50" in text
+    assert "€5" not in text
+    assert "123,456" not in text
+
+
+def test_a_card_says_price_on_request_when_its_listings_have_no_price(client_a, hub_a):
+    make_listing(make_published_product("Kestrel"), hub_a, unit_price_eur=None)
+    make_published_product("Osprey")  # not listed for the buyer: no price line at all
+
+    text = text_of(client_a.get(CATALOGUE))
+
+    assert text.count("Price on request") == 1
+    assert text.count("Indicative unit price") == 1
+
+
+def test_a_card_shows_its_first_three_filterable_specifications_by_position(client_a):
+    uas = make_category("UAS")
+    kestrel = make_published_product("Kestrel", category=uas)
+    for position, name, number in [
+        (40, "Speed", 90),
+        (10, "Range", 40),
+        (30, "Payload", 2),
+        (20, "Span", 55),
+    ]:
+        attribute = make_attribute(uas, name, position=position, is_filterable=True)
+        set_spec(kestrel, attribute, number=Decimal(number))
+    set_spec(kestrel, make_attribute(uas, "Colour code", position=1), number=Decimal("7"))  # not filterable
+
+    text = text_of(client_a.get(CATALOGUE))
+
+    assert "Range 40 Span 55 Payload 2" in text
+    assert "Speed:" not in text
+    assert "Colour code" not in text
+
+
+def test_a_card_picture_keeps_its_own_proportions(client_a):
+    kestrel = make_published_product("Kestrel")
+    kestrel.images.update(position=1)
+    make_image(kestrel, size=(300, 200))  # 3:2, first
 
     page = client_a.get(CATALOGUE).content.decode()
 
-    assert "123" not in re.sub(r"<[^>]+>", "", page)
-    assert "EUR" not in page
+    (tag,) = re.findall(r"<img[^>]*product-card-image[^>]*>", page)
+    assert 'width="300" height="200"' in tag
 
 
 def test_the_filter_form_shows_counts_in_its_labels_and_never_submits_itself(client_a):
@@ -248,7 +302,73 @@ def test_it_filters_by_category_and_specification_range(client_a):
     assert "Range at least 10 km" in page
     assert "Specifications: UAS" in page
     assert f'value="{uas.slug}" id="category-{uas.slug}" checked' in page
-    assert 'id="category-all">' in page  # not checked
+    assert f'value="{fpv.slug}" id="category-{fpv.slug}">' in page  # not checked
+
+
+def test_it_shows_the_products_of_several_categories_at_once(client_a):
+    uas, ew, maritime = make_category("UAS"), make_category("EW"), make_category("Maritime")
+    make_published_product("Kestrel", category=uas)
+    make_published_product("Osprey Jammer", category=ew)
+    make_published_product("Sea Baby", category=maritime)
+
+    response = client_a.get(f"{CATALOGUE}?category={uas.slug}&category={ew.slug}")
+
+    assert card_names(response) == ["Kestrel", "Osprey Jammer"]
+    page = response.content.decode()
+    for category in (uas, ew):
+        assert f'value="{category.slug}" id="category-{category.slug}" checked' in page
+    assert f'value="{maritime.slug}" id="category-{maritime.slug}">' in page
+    # Each chip removes its own category only.
+    assert f'href="{CATALOGUE}?category={ew.slug}">Category: UAS' in page
+    assert f'href="{CATALOGUE}?category={uas.slug}">Category: EW' in page
+    assert "The chosen categories have no specification in common to filter by." in page
+
+
+def test_it_keeps_the_products_offered_to_the_buyers_country(client_a, hub_a):
+    make_listing(make_published_product("Kestrel"), hub_a)  # offered to DE, available
+    make_listing(make_published_product("Heron"), hub_a, availability=Listing.Availability.RESERVED)
+    make_listing(make_published_product("Osprey"), hub_a, destination_countries=["PL"])
+    make_listing(make_published_product("Owl"), hub_a, availability=Listing.Availability.EXHAUSTED)
+    make_published_product("Sea Baby")  # listed nowhere
+
+    response = client_a.get(CATALOGUE, {"offered": "yes"})
+
+    assert card_names(response) == ["Heron", "Kestrel"]
+    text = text_of(response)
+    assert "Offered to your country (2)" in text
+    assert "Offered to your country ×" in text  # its chip
+
+
+def test_a_search_with_a_typo_offers_the_corrected_search(client_a):
+    make_published_product("Osprey Jammer")
+    make_published_product("Kestrel")
+
+    response = client_a.get(CATALOGUE, {"q": "Jamer", "available": ""})
+
+    assert card_names(response) == ["Osprey Jammer"]
+    page = response.content.decode()
+    assert f'Did you mean <a href="{CATALOGUE}?q=jammer">jammer</a>?' in page
+
+
+def test_a_search_spelled_right_offers_no_correction(client_a):
+    make_published_product("Osprey Jammer")
+
+    assert "Did you mean" not in client_a.get(CATALOGUE, {"q": "jammer"}).content.decode()
+
+
+def test_a_range_whose_minimum_exceeds_its_maximum_says_so_next_to_the_field(client_a):
+    uas = make_category("UAS")
+    range_km = make_attribute(uas, "Range", unit="km", slug="range", is_filterable=True)
+    set_spec(make_published_product("Near", category=uas), range_km, number=Decimal("5"))
+    set_spec(make_published_product("Far", category=uas), range_km, number=Decimal("50"))
+
+    response = client_a.get(CATALOGUE, {"category": uas.slug, "spec_range_min": "40", "spec_range_max": "10"})
+
+    assert response.status_code == 200
+    assert card_names(response) == ["Far"]  # the minimum still applies; the reversed maximum is left out
+    page = response.content.decode()
+    assert 'aria-describedby="spec_range_max-error"' in page
+    assert 'id="spec_range_max-error">The maximum, 10, is less than the minimum, 40.</p>' in page
 
 
 def test_a_page_past_the_end_shows_the_last_page_with_a_message(client_a):
@@ -339,11 +459,11 @@ def make_stock(size: int) -> dict:
             is_authorised_for_use=True,
         )
         set_spec(product, range_km, number=Decimal(20 + index))
-        make_listing(product, hub, lead_time_weeks=4)
+        make_listing(product, hub, lead_time_weeks=4, unit_price_eur=Decimal(1000 + index))
         make_listing(product, make_hub(country="PL"), destination_countries=["PL"])  # not Germany's
     return {
         "q": "kestrel",
-        "category": uas.slug,
+        "category": [uas.slug, fpv.slug],
         "spec_range_min": "10",
         "spec_range_max": "5000",
         "hub": hub.slug,
@@ -354,6 +474,7 @@ def make_stock(size: int) -> dict:
         "combat_proven": "yes",
         "authorised": "yes",
         "available": "yes",
+        "offered": "yes",
         "lead_time_max": "8",
         "sort": "lead_time",
         "per_page": "24",
@@ -367,8 +488,9 @@ def test_the_fully_filtered_list_runs_a_fixed_number_of_queries(client_a, django
     # session, user with buyer and organisation (2); the category tree and the chosen category's
     # specification attributes (2); validating the manufacturers and the hubs (2); the spellings of the
     # search's words (1); every count with the number of results (1); the names of the active hubs and of
-    # the manufacturers counted (2); the page of products and their images (2).
-    with django_assert_num_queries(12):
+    # the manufacturers counted (2); the page of products, their images, their key specifications and their
+    # forms of cooperation (4); the number of products on the buyer's shortlist, in the menu (1).
+    with django_assert_num_queries(15):
         response = client_a.get(CATALOGUE, every_filter)
 
     assert len(response.context["products"]) == min(size, 24)
@@ -381,8 +503,9 @@ def test_a_search_runs_a_fixed_number_of_queries(client_a, django_assert_num_que
 
     # session, user with buyer and organisation (2); the category tree (1); the spellings of the words (1);
     # every count with the number of results (1); the names of the active hubs and of the manufacturers
-    # counted (2); the page of products and their images (2).
-    with django_assert_num_queries(9):
+    # counted (2); the page of products, their images, their key specifications and their forms of
+    # cooperation (4); the number of products on the buyer's shortlist, in the menu (1).
+    with django_assert_num_queries(12):
         response = client_a.get(CATALOGUE, {"q": "kestrel", "per_page": "24"})
 
     assert len(response.context["products"]) == min(size, 24)

@@ -1,6 +1,7 @@
 """Compare: a buyer marks up to four products and sees them side by side, attribute by attribute."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -26,6 +27,7 @@ from tests.factories import (
     make_category,
     make_document,
     make_hub,
+    make_image,
     make_listing,
     make_organisation,
     make_product,
@@ -360,7 +362,9 @@ def test_its_queries_do_not_grow_with_the_number_of_products(logged_in, uas, sch
         mark(logged_in, *products[:size])
         # 1. session, 2. user with buyer and organisation, 3. products with manufacturer and category
         # lineage, 4. their images, 5. their specification values with attributes, 6. the documents the buyer
-        # may download, 7. the attributes of their categories, 8. the shortest lead times, grouped by product
+        # may download, 7. their forms of cooperation, 8. the attributes of their categories, 9. the shortest
+        # lead times, grouped by product, 10. the shortlist counted for the header
+        # (hubcatalog/context_processors.py)
         with CaptureQueriesContext(connection) as queries:
             response = logged_in.get(COMPARE_URL)
         assert response.status_code == 200
@@ -368,7 +372,7 @@ def test_its_queries_do_not_grow_with_the_number_of_products(logged_in, uas, sch
         assert response.context["comparison"].has_documents
         counts.append(len(queries))
 
-    assert counts[0] == counts[1] <= 8
+    assert counts[0] == counts[1] <= 10
 
 
 def test_its_query_count_is_capped(logged_in, django_assert_max_num_queries, uas, schema):
@@ -377,8 +381,9 @@ def test_its_query_count_is_capped(logged_in, django_assert_max_num_queries, uas
         set_spec(product, schema["range"], number=Decimal("12"))
     mark(logged_in, *products)
 
-    # session, user with buyer, products, images, specification values, documents, attributes, lead times
-    with django_assert_max_num_queries(8):
+    # session, user with buyer, products, images, specification values, documents, forms of cooperation,
+    # attributes, lead times, the shortlist counted for the header (hubcatalog/context_processors.py)
+    with django_assert_max_num_queries(10):
         logged_in.get(COMPARE_URL)
 
 
@@ -526,11 +531,37 @@ def test_availability_is_the_shortest_lead_time_the_buyer_may_see(organisation_a
     make_listing(nowhere, make_hub(), lead_time_weeks=1, valid_until=datetime.date(2020, 1, 1))
     make_listing(nowhere, make_hub(), lead_time_weeks=1, availability="exhausted", quantity_available=0)
 
-    (row,) = build_comparison(organisation_a, [soon.pk, later.pk, nowhere.pk]).availability
+    row, _price = build_comparison(organisation_a, [soon.pk, later.pk, nowhere.pk]).availability
 
     assert [cell.text for cell in row.cells] == ["3 weeks", "6 weeks", MISSING]
     assert [cell.note for cell in row.cells] == ["at 2 hubs", "at 1 hub", "No available listing"]
     assert [cell.is_best for cell in row.cells] == [True, False, False]
+
+
+def test_the_price_is_the_lowest_indicative_one_among_the_listings_the_buyer_may_see(organisation_a):
+    priced, on_request, unlisted = (make_published_product() for _ in range(3))
+    make_listing(priced, make_hub(), unit_price_eur=Decimal("1250.50"))
+    make_listing(priced, make_hub(), unit_price_eur=Decimal("4000"), availability="reserved")
+    make_listing(priced, make_hub(), unit_price_eur=Decimal("10"), destination_countries=["PL"])  # not DE's
+    make_listing(on_request, make_hub(), unit_price_eur=None)
+    make_listing(unlisted, make_hub(), unit_price_eur=Decimal("10"), destination_countries=["PL"])
+
+    _lead_time, row = build_comparison(organisation_a, [priced.pk, on_request.pk, unlisted.pk]).availability
+
+    assert row.label == "Indicative unit price"
+    assert [cell.text for cell in row.cells] == ["from €1,250.50", "Price on request", MISSING]
+
+
+def test_the_compare_page_shows_pictures_in_their_own_proportions(logged_in, uas):
+    product = make_published_product(category=uas)
+    product.images.update(position=1)
+    make_image(product, size=(300, 200))
+    mark(logged_in, product)
+
+    page = logged_in.get(COMPARE_URL).content.decode()
+
+    (tag,) = re.findall(r'<img class="compare-thumb"[^>]*>', page)
+    assert 'width="300" height="200"' in tag
 
 
 def test_an_attribute_two_categories_define_alike_is_one_row(uas, organisation_a):

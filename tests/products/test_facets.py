@@ -10,6 +10,7 @@ from products.filters import ProductFilter
 from products.models import Product
 from tests.factories import (
     make_attribute,
+    make_category,
     make_hub,
     make_listing,
     make_manufacturer,
@@ -67,7 +68,7 @@ def test_hub_and_country_counts_come_from_the_buyers_visible_listings(organisati
 
     assert choices(facets["hub"]) == {"Hub A": 1, "Hub B": 1}
     assert choices(facets["country"]) == {"Germany": 1, "Poland": 1}
-    assert choices(facets["availability"]) == {"Available now": 2}
+    assert choices(facets["availability"]) == {"Offered to your country": 2, "Available now": 2}
 
 
 def test_a_chosen_value_stays_in_its_facet_when_nothing_is_left_in_it(organisation_a):
@@ -139,25 +140,80 @@ def test_an_invalid_value_makes_no_chip(organisation_a):
     assert catalogue_facets(organisation_a, "trl_min=99&hub=nowhere").chips() == []
 
 
-def test_a_chosen_category_drills_down_to_its_subcategories(organisation_a, uas, fpv, ew):
-    make_published_product("Kestrel", category=fpv)
-    make_published_product("Survey Wing", category=uas)
-    make_published_product("Osprey Jammer", category=ew)
+def test_chosen_categories_are_counted_within_the_results_and_the_others_offered_uncounted(
+    organisation_a, uas, fpv, ew
+):
+    recon = make_category("Reconnaissance", parent=uas)
+    make_published_product("Kestrel", category=fpv, is_combat_proven=True)
+    make_published_product("Falcon Eye", category=recon, is_combat_proven=True)
+    make_published_product("Osprey Jammer", category=ew, is_combat_proven=True)
+    make_published_product("Owl Jammer", category=ew)
 
-    tree = catalogue_facets(organisation_a, f"category={uas.slug}").facets()["category"].choices
-    assert [(choice.label, choice.count, choice.selected) for choice in tree] == [
-        ("Unmanned aerial systems", 2, True)
-    ]
-    assert [(choice.label, choice.count) for choice in tree[0].children] == [("Strike and FPV", 1)]
+    def tree(query):
+        def rows(choices):
+            return [(c.label, c.count, c.selected, rows(c.children)) for c in choices]
 
-    # Below: the categories above the chosen one are ways back up, not counted; siblings are not counted.
-    tree = catalogue_facets(organisation_a, f"category={fpv.slug}").facets()["category"].choices
-    assert [(choice.label, choice.count, choice.selected) for choice in tree] == [
-        ("Unmanned aerial systems", None, False)
+        return rows(catalogue_facets(organisation_a, query).facets()["category"].choices)
+
+    # None chosen: every category with results, counted with the other filters (Owl is not combat-proven).
+    assert tree("combat_proven=yes") == [
+        ("Electronic warfare", 1, False, []),
+        (
+            "Unmanned aerial systems",
+            2,
+            False,
+            [("Reconnaissance", 1, False, []), ("Strike and FPV", 1, False, [])],
+        ),
     ]
-    assert [(choice.label, choice.count, choice.selected) for choice in tree[0].children] == [
-        ("Strike and FPV", 1, True)
+    # Some chosen: they and what is below them are counted within the results; the rest can be ticked too,
+    # uncounted (counting them would mean counting the whole catalogue without the category).
+    assert tree(f"category={fpv.slug}&category={ew.slug}") == [
+        ("Electronic warfare", 2, True, []),
+        (
+            "Unmanned aerial systems",
+            None,
+            False,
+            [("Reconnaissance", None, False, []), ("Strike and FPV", 1, True, [])],
+        ),
     ]
+
+
+def test_each_chosen_categorys_chip_removes_only_it(organisation_a, uas, ew):
+    chips = {
+        chip.label: chip.query
+        for chip in catalogue_facets(organisation_a, f"category={uas.slug}&category={ew.slug}").chips()
+    }
+
+    assert chips == {
+        "Category: Unmanned aerial systems": f"?category={ew.slug}",
+        "Category: Electronic warfare": f"?category={uas.slug}",
+    }
+
+
+def test_offered_counts_the_products_with_an_open_listing_for_the_buyer(organisation_a, hub_a):
+    make_listing(make_published_product("Kestrel"), hub_a)
+    make_listing(make_published_product("Heron"), hub_a, availability="reserved")
+    make_listing(make_published_product("Owl"), hub_a, availability="exhausted")
+    make_listing(make_published_product("Osprey"), hub_a, destination_countries=["PL"])
+
+    assert choices(catalogue_facets(organisation_a).facets()["availability"]) == {
+        "Offered to your country": 2,
+        "Available now": 1,
+    }
+    chosen = catalogue_facets(organisation_a, "offered=yes")
+    assert choices(chosen.facets()["availability"]) == {"Offered to your country": 2, "Available now": 1}
+    assert chosen.total == 2
+
+
+def test_a_mistyped_search_is_offered_spelled_as_the_catalogue_spells_it(organisation_a):
+    make_published_product("Osprey Jammer")
+
+    correction = catalogue_facets(organisation_a, "q=Jamer+kit&ml=ML11&page=2").correction()
+
+    assert correction.text == "jammer kit"
+    assert correction.query == "?q=jammer+kit&ml=ML11"
+    assert catalogue_facets(organisation_a, "q=jammer").correction() is None
+    assert catalogue_facets(organisation_a).correction() is None
 
 
 def test_a_long_facet_shows_its_most_frequent_choices_and_every_chosen_one(organisation_a):

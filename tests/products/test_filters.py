@@ -12,6 +12,7 @@ from products.filters import ProductFilter
 from products.models import Product, SpecAttribute
 from tests.factories import (
     make_attribute,
+    make_category,
     make_hub,
     make_listing,
     make_manufacturer,
@@ -269,3 +270,63 @@ def test_cards_are_annotated_with_the_buyers_hub_count_and_shortest_lead_time(or
 
     assert (kestrel.hub_count, kestrel.shortest_lead_time) == (1, 9)
     assert (osprey.hub_count, osprey.shortest_lead_time) == (0, None)
+
+
+def test_several_categories_keep_the_products_of_any_of_them(organisation_a, uas, fpv, ew):
+    make_published_product("Kestrel", category=fpv)
+    make_published_product("Osprey Jammer", category=ew)
+    make_published_product("Sea Baby", category=make_category("Maritime"))
+
+    assert names(organisation_a, f"category={uas.slug}&category={ew.slug}") == ["Kestrel", "Osprey Jammer"]
+    # A category and one below it: the products of the one above, once each.
+    assert names(organisation_a, f"category={uas.slug}&category={fpv.slug}") == ["Kestrel"]
+
+
+def test_several_categories_filter_by_the_specifications_they_share(organisation_a, uas, fpv):
+    range_km = make_attribute(uas, "Range", unit="km", slug="range", is_filterable=True)
+    make_attribute(fpv, "Frame", unit="in", slug="frame", is_filterable=True)
+    recon = make_category("Reconnaissance", parent=uas)
+    set_spec(make_published_product("Kestrel", category=fpv), range_km, number=Decimal("5"))
+    set_spec(make_published_product("Falcon Eye", category=recon), range_km, number=Decimal("50"))
+
+    chosen = product_filter(organisation_a, f"category={fpv.slug}&category={recon.slug}&spec_range_min=10")
+
+    assert chosen.spec_category == uas
+    assert [group["attribute"] for group in chosen.spec_groups()] == [range_km]  # not the frame size
+    assert [product.name for product in chosen.qs] == ["Falcon Eye"]
+    assert "category" in product_filter(organisation_a, f"category={fpv.slug}&category=no-such").errors
+
+
+def test_a_range_whose_minimum_exceeds_its_maximum_is_an_error_on_the_maximum(organisation_a, uas):
+    range_km = make_attribute(uas, "Range", unit="km", slug="range", is_filterable=True)
+    set_spec(make_published_product("Near", category=uas), range_km, number=Decimal("5"))
+    set_spec(make_published_product("Far", category=uas), range_km, number=Decimal("50"))
+
+    chosen = product_filter(organisation_a, f"category={uas.slug}&spec_range_min=40&spec_range_max=10")
+
+    assert [product.name for product in chosen.qs] == ["Far"]
+    assert list(chosen.errors) == ["spec_range_max"]
+    assert chosen.errors["spec_range_max"] == ["The maximum, 10, is less than the minimum, 40."]
+    assert chosen.form.fields["spec_range_max"].widget.attrs["aria-invalid"] == "true"
+    # Equal ends are a valid range: what is exactly that.
+    assert names(organisation_a, f"category={uas.slug}&spec_range_min=50&spec_range_max=50") == ["Far"]
+
+
+def test_offered_keeps_products_with_a_listing_open_to_interest_from_the_buyers_country(
+    organisation_a, hub_a
+):
+    make_listing(make_published_product("Kestrel"), hub_a)
+    make_listing(make_published_product("Heron"), hub_a, availability=Listing.Availability.RESERVED)
+    make_listing(make_published_product("Osprey"), hub_a, destination_countries=["PL"])
+    make_listing(make_published_product("Owl"), hub_a, availability=Listing.Availability.EXHAUSTED)
+    make_listing(
+        make_published_product("Old Hawk"),
+        hub_a,
+        valid_until=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    make_published_product("Sea Baby")
+
+    assert names(organisation_a) == ["Heron", "Kestrel", "Old Hawk", "Osprey", "Owl", "Sea Baby"]
+    assert names(organisation_a, "offered=yes") == ["Heron", "Kestrel"]
+    # With the other listing filters, on the same listing: Heron is reserved, not available now.
+    assert names(organisation_a, "offered=yes&available=yes") == ["Kestrel"]

@@ -69,7 +69,7 @@ def new_product_data(client, **fields) -> dict:
             "slug": "falcon-recon",
             "manufacturer": make_manufacturer("Skyworks").pk,
             "category": make_category("Reconnaissance").pk,
-            "summary": "A quiet reconnaissance drone.",
+            "summary_en": "A quiet reconnaissance drone.",
             "military_list_category": "ML10",
             "technology_readiness_level": 8,
             "status": Product.Status.DRAFT,
