@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test lint format fixtures messages chromium wrk clean bench soak lock
+.PHONY: install demo serve test lint format fixtures messages chromium wrk clean bench soak lock screenshots
 
 # Exactly the versions CI tested, each checked against its hash: requirements-dev.lock (the site's own
 # requirements.lock plus the test and lint tools), written from pyproject.toml by `make lock`.
@@ -57,6 +57,23 @@ serve: install
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) mailworker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 		$(BIN)/gunicorn --config gunicorn.conf.py hubcatalog.wsgi
+
+# The pictures of docs/screenshots/ (shown in the README): the demo data on a database of its own, served on
+# SHOT_PORT, visited by scripts/take_screenshots.py in Chromium at 390 and 1280 px.
+SHOT_PORT ?= 8765
+SHOT_DB := /tmp/hubcatalog-screenshots.sqlite3
+screenshots: export DJANGO_DEBUG = 1
+screenshots: export DATABASE_URL = sqlite:///$(SHOT_DB)
+screenshots: export DJANGO_MEDIA_ROOT ?= /tmp/hubcatalog-screenshots-media
+screenshots: install chromium
+	rm -f $(SHOT_DB)
+	$(MANAGE) migrate --noinput --verbosity 0
+	$(MANAGE) loaddata --verbosity 0 fixtures/catalogue.json fixtures/hubs.json
+	$(MANAGE) rebuild_catalogue_index
+	$(MANAGE) draw_product_images
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver --noreload $(HOST):$(SHOT_PORT) & server=$$!; trap 'kill $$server 2>/dev/null' EXIT; \
+		sleep 3; $(BIN)/python scripts/take_screenshots.py --base-url http://$(HOST):$(SHOT_PORT) --out docs/screenshots
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
