@@ -7,7 +7,9 @@ from django import forms
 from django.forms.formsets import TOTAL_FORM_COUNT
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from hubcatalog.formatting import format_number, format_quantity
 from hubs.models import MAX_QUANTITY
 from interests.embargoes import mark_embargoed_countries, refuse_embargoed
 from interests.models import CooperationRequest, ExpressionOfInterest
@@ -287,9 +289,8 @@ class InterestLineForm(forms.Form):
             listing.pk: listing.quantity_available for listing in listings
         }
         if len(listings) == 1:
-            self.fields["quantity"].help_text = _("%(quantity)s %(unit)s listed") % {
-                "quantity": listings[0].quantity_available,
-                "unit": listings[0].get_quantity_unit_display(),
+            self.fields["quantity"].help_text = _("%(quantity)s listed") % {
+                "quantity": format_quantity(listings[0].quantity_available, listings[0].quantity_unit)
             }
         elif listings:
             self.fields["quantity"].help_text = _("The quantity listed is shown with each hub.")
@@ -328,14 +329,13 @@ class InterestLineForm(forms.Form):
                 "confirm_exceeding",
                 forms.ValidationError(
                     _(
-                        "You ask for %(quantity)s; %(listed)s %(unit)s are listed at %(hub)s. Lower the "
-                        "quantity, or tick the box to ask for more than is listed."
+                        "You ask for %(quantity)s; %(listed)s are listed at %(hub)s. Lower the quantity, "
+                        "or tick the box to ask for more than is listed."
                     ),
                     code="exceeds_listed_quantity",
                     params={
-                        "quantity": quantity,
-                        "listed": listing.quantity_available,
-                        "unit": listing.get_quantity_unit_display(),
+                        "quantity": format_number(quantity),
+                        "listed": format_quantity(listing.quantity_available, listing.quantity_unit),
                         "hub": listing.hub.name,
                     },
                 ),
@@ -371,12 +371,12 @@ class InterestLineForm(forms.Form):
 
 
 def listing_label(listing) -> str:
-    return _("%(hub)s (%(country)s): %(quantity)s %(unit)s, %(weeks)s weeks") % {
+    weeks = listing.lead_time_weeks
+    return _("%(hub)s (%(country)s): %(quantity)s, %(lead_time)s") % {
         "hub": listing.hub.name,
         "country": listing.hub.country.code,
-        "quantity": listing.quantity_available,
-        "unit": listing.get_quantity_unit_display(),
-        "weeks": listing.lead_time_weeks,
+        "quantity": format_quantity(listing.quantity_available, listing.quantity_unit),
+        "lead_time": ngettext("%(weeks)s week", "%(weeks)s weeks", weeks) % {"weeks": weeks},
     }
 
 

@@ -43,18 +43,21 @@ def product_paths(page: Page, base_url: str) -> list[str]:
     return [links.nth(index).get_attribute("href") for index in range(links.count())]
 
 
-def mark_for_comparison(page: Page, base_url: str, paths: list[str]) -> None:
+def press_on_each(page: Page, base_url: str, paths: list[str], action: str) -> None:
+    """On each product page, submit the buyer's control whose form posts to `action` (where it is offered)."""
     for path in paths:
         page.goto(base_url + path)
-        toggle = page.locator("form[action='/catalogue/compare/toggle/'] [type=submit]")
-        if toggle.count():
-            toggle.first.click()
+        button = page.locator(f"form[action='{action}'] [type=submit]")
+        if button.count():
+            button.first.click()
             page.wait_for_load_state("networkidle")
 
 
 def buyer_pages(page: Page, base_url: str) -> dict[str, str]:
     products = product_paths(page, base_url)
-    mark_for_comparison(page, base_url, products[:3])
+    press_on_each(page, base_url, products[:3], "/catalogue/compare/toggle/")
+    # The products of the first page that may be shortlisted (a listing open to interest in the country).
+    press_on_each(page, base_url, products, "/interests/shortlist/add/")
     pages = {
         "catalogue": "/catalogue/",
         "product": products[0],
