@@ -7,7 +7,7 @@ Listing.objects.visible_to(request.organisation).
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, Min, OuterRef
 from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -23,7 +23,7 @@ from audit import log as audit
 from audit.models import Action
 from hubcatalog.formatting import format_money
 from hubcatalog.ratelimit import rate_limit
-from hubs.models import Listing
+from hubs.models import Listing, open_for_interest_condition
 from partners.access import approved_buyer_required
 from products import compare
 from products.access import document_for_buyer, product_for_buyer
@@ -99,7 +99,7 @@ class ProductCard(ProductRef):
 
 def card_context(product) -> dict:
     """What a card shows beyond the product's own fields: its key specifications (the first filterable
-    ones, prefetched by for_catalogue()) and its lowest indicative price (from with_lowest_price())."""
+    ones, prefetched by for_catalogue()) and its lowest indicative price (from with_listing_facts())."""
     return {
         "product": product,
         "key_specs": product.key_spec_values[:KEY_SPECIFICATIONS],
@@ -107,9 +107,33 @@ def card_context(product) -> dict:
     }
 
 
+def with_listing_facts(products, visible_listings) -> list[Product]:
+    """The products of a page, as a list, each with what its card says of the listings the buyer may see:
+    `is_requestable` (one of them is open to expressions of interest) and `lowest_price` (their lowest
+    indicative unit price, None when none has one). One query for the page's products: as subqueries of the
+    page's own statement, PostgreSQL first read every open listing of the catalogue (a hashed subplan),
+    however few cards the page shows."""
+    products = list(products)
+    facts = {
+        row["product_id"]: row
+        for row in visible_listings.filter(product_id__in=[product.pk for product in products])
+        .order_by()
+        .values("product_id")
+        .annotate(
+            lowest_price=Min("unit_price_eur"),
+            open_listings=Count("pk", filter=open_for_interest_condition()),
+        )
+    }
+    for product in products:
+        row = facts.get(product.pk, {})
+        product.lowest_price = row.get("lowest_price")
+        product.is_requestable = bool(row.get("open_listings"))
+    return products
+
+
 def product_cards(request, products) -> list[ProductCard]:
     """The products' cards; their content is cached per product for every page that shows it. The products
-    come annotated with_requestable()."""
+    come from with_listing_facts()."""
     products = list(products)
     by_pk = {product.pk: product for product in products}
     country, language = request.organisation.country.code, get_language()
@@ -158,10 +182,8 @@ def catalogue_content(request) -> dict:
     notices = []
     per_page = page_size(request, notices)
     visible_listings = Listing.objects.visible_to(organisation)
-    products = product_filter.qs.with_requestable(visible_listings.open_for_interest()).with_lowest_price(
-        visible_listings
-    )
-    page = page_of(request, products, per_page, notices, count=facets.total)
+    page = page_of(request, product_filter.qs, per_page, notices, count=facets.total)
+    page.object_list = with_listing_facts(page.object_list, visible_listings)
     context = {
         "form": product_filter.form,
         "categories": product_filter.values.get("category") or [],
@@ -239,15 +261,14 @@ def product_content(request, slug) -> dict:
     specifications = [
         values[attribute.pk] for attribute in product.category.spec_attributes() if attribute.pk in values
     ]
-    related = (
+    related = with_listing_facts(
         Product.objects.visible_to(organisation)
         .filter(category=product.category)
         .exclude(pk=product.pk)
         .for_catalogue()
         .with_listing_summary(visible_listings)
-        .with_requestable(requestable)
-        .with_lowest_price(visible_listings)
-        .order_by("name")[:RELATED_PRODUCTS]
+        .order_by("name")[:RELATED_PRODUCTS],
+        visible_listings,
     )
     context = {
         "product": product,

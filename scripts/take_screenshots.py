@@ -66,6 +66,12 @@ def buyer_pages(page: Page, base_url: str) -> dict[str, str]:
         "shortlist": "/interests/shortlist/",
         "interests": "/interests/",
     }
+    page.goto(f"{base_url}/catalogue/?cooperation=licensed_production")
+    open_to_cooperation = page.locator(".card-title a")
+    if open_to_cooperation.count():
+        product = open_to_cooperation.first.get_attribute("href")
+        pages["cooperation-product"] = product
+        pages["cooperation-proposal"] = "/interests/cooperation" + product.removeprefix("/catalogue")
     page.goto(f"{base_url}/interests/")
     reference = page.locator("a[href^='/interests/'][href$='/']").filter(has_text="-")
     if reference.count():

@@ -4,6 +4,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hubs.models import Listing
@@ -488,9 +490,10 @@ def test_the_fully_filtered_list_runs_a_fixed_number_of_queries(client_a, django
     # session, user with buyer and organisation (2); the category tree and the chosen category's
     # specification attributes (2); validating the manufacturers and the hubs (2); the spellings of the
     # search's words (1); every count with the number of results (1); the names of the active hubs and of
-    # the manufacturers counted (2); the page of products, their images, their key specifications and their
-    # forms of cooperation (4); the number of products on the buyer's shortlist, in the menu (1).
-    with django_assert_num_queries(15):
+    # the manufacturers counted (2); the page of products, their manufacturers, categories, images, key
+    # specifications, forms of cooperation and their listings' price and openness (7); the number of
+    # products on the buyer's shortlist, in the menu (1).
+    with django_assert_num_queries(18):
         response = client_a.get(CATALOGUE, every_filter)
 
     assert len(response.context["products"]) == min(size, 24)
@@ -503,9 +506,10 @@ def test_a_search_runs_a_fixed_number_of_queries(client_a, django_assert_num_que
 
     # session, user with buyer and organisation (2); the category tree (1); the spellings of the words (1);
     # every count with the number of results (1); the names of the active hubs and of the manufacturers
-    # counted (2); the page of products, their images, their key specifications and their forms of
-    # cooperation (4); the number of products on the buyer's shortlist, in the menu (1).
-    with django_assert_num_queries(12):
+    # counted (2); the page of products, their manufacturers, categories, images, key specifications, forms
+    # of cooperation and their listings' price and openness (7); the number of products on the buyer's
+    # shortlist, in the menu (1).
+    with django_assert_num_queries(15):
         response = client_a.get(CATALOGUE, {"q": "kestrel", "per_page": "24"})
 
     assert len(response.context["products"]) == min(size, 24)
@@ -590,3 +594,19 @@ def test_it_checks_the_organisation_on_every_request(client_a, buyer_a):
     buyer_a.organisation.set_vetting_status(PartnerOrganisation.VettingStatus.SUSPENDED)
 
     assert client_a.get(CATALOGUE).url.startswith(reverse("login"))
+
+
+def test_the_counts_read_only_the_columns_they_group_by(client_a):
+    """The counts' table of products stays narrow (a covering index answers it on PostgreSQL): the
+    translated texts (summaries in five languages) never enter it."""
+    make_stock(3)
+
+    with CaptureQueriesContext(connection) as queries:
+        client_a.get(CATALOGUE, {"q": "kestrel"})
+
+    statements = [query["sql"] for query in queries.captured_queries]
+    counts = [sql for sql in statements if sql.startswith("WITH facet_table")]
+    assert len(counts) == 1
+    narrow_table = counts[0].split(") ,")[0].split("FROM")[0]
+    assert "summary" not in narrow_table
+    assert "name_uk" not in narrow_table

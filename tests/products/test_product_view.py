@@ -247,11 +247,12 @@ def test_the_product_page_runs_a_fixed_number_of_queries(
         make_document(product, f"Manual {index}", pages=1)
         make_published_product(f"Falcon {index}", category=fpv)
 
-    # session, user, buyer (3); the product with manufacturer and category lineage (1); the listings with
-    # their hubs (1); the specification values with attributes, the category's attributes (2); images (1);
-    # documents (1); related products and their images (2); the product's forms of cooperation, and those
+    # session, user with buyer and organisation (2); the product with manufacturer and category lineage
+    # (1); the listings with their hubs (1); the specification values with attributes, the category's
+    # attributes (2); images (1); documents (1); related products, their manufacturers, categories, images,
+    # key specifications and listings' price and openness (6); the product's forms of cooperation, and those
     # of the related products (2); the shortlist counted for the header (1: hubcatalog/context_processors.py).
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(17):
         response = client_a.get(product_url(product))
 
     assert len(response.context["specifications"]) == size
