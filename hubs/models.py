@@ -167,10 +167,7 @@ class ListingQuerySet(models.QuerySet):
 
     def open_for_interest(self, on: datetime.date | None = None):
         """Listings a partner may still express interest in: available or reserved, not past their date."""
-        on = on or timezone.localdate()
-        return self.filter(
-            availability__in=[Listing.Availability.AVAILABLE, Listing.Availability.RESERVED]
-        ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        return self.filter(open_for_interest_condition(on))
 
     def offered_to(self, country_code: str):
         """Listings whose destination countries include the given ISO 3166 alpha-2 code (anything else is no

@@ -111,7 +111,7 @@ def submit_interest(
     the returned EOI belongs to the buyer's organisation. The emails are written to the outbox in the same
     transaction, and the mail worker sends them.
     """
-    existing = ExpressionOfInterest.objects.filter(idempotency_key=idempotency_key).first()
+    existing = _existing(idempotency_key)
     if existing is not None:
         return existing, False
     try:

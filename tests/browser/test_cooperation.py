@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from interests.models import ExpressionOfInterest, Kind, Reason, Status
 from products.models import CooperationForm, ProductCooperation
+from tests.browser.admin_steps import log_in_to_admin, record_step
 from tests.factories import make_listing, make_published_product
 
 
@@ -16,23 +17,6 @@ def log_in_as_buyer(page: Page, live_server, username: str):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("pw")
     page.get_by_role("main").get_by_role("button", name="Log in").click()
-
-
-def log_in_to_admin(page: Page, live_server, username: str):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
-
-
-def record_step(page: Page, step: str, *, reason: str = "", comment: str = ""):
-    page.get_by_label("Next step").select_option(label=step)
-    if reason:
-        page.get_by_label("Reason").select_option(label=reason)
-    if comment:
-        page.get_by_label("Comment to the buyer").fill(comment)
-    page.get_by_role("button", name="Record this step").click()
 
 
 def test_a_buyer_proposes_licensed_production_and_reads_the_coordinators_decline(

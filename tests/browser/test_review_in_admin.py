@@ -5,23 +5,8 @@ import re
 from playwright.sync_api import Page, expect
 
 from interests.models import ExpressionOfInterest, Status
+from tests.browser.admin_steps import log_in_to_admin, record_step
 from tests.factories import make_interest, make_listing, make_product
-
-
-def log_in(page: Page, live_server, username: str):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
-
-
-def record_step(page: Page, step: str, *, reason: str = "", comment: str = ""):
-    page.get_by_label("Next step").select_option(label=step)
-    if reason:
-        page.get_by_label("Reason").select_option(label=reason)
-    if comment:
-        page.get_by_label("Comment to the buyer").fill(comment)
-    page.get_by_role("button", name="Record this step").click()
 
 
 def test_a_coordinator_reviews_an_interest_to_acceptance(
@@ -29,7 +14,7 @@ def test_a_coordinator_reviews_an_interest_to_acceptance(
 ):
     interest = make_interest(buyer_a, [make_listing(make_product("Kestrel FPV"), hub_a)])
 
-    log_in(page, live_server, "coordinator-a")
+    log_in_to_admin(page, live_server, "coordinator-a")
     page.goto(f"{live_server.url}/admin/interests/expressionofinterest/")
     page.get_by_role("link", name=interest.reference).click()
     expect(page.locator("#lines-group")).to_contain_text("Kestrel FPV")
@@ -75,7 +60,7 @@ def test_a_coordinator_is_told_when_a_reason_is_missing(
     interest = make_interest(buyer_a, [make_listing(hub=hub_a)])
     interest.start_review(by=coordinator_a)
 
-    log_in(page, live_server, "coordinator-a")
+    log_in_to_admin(page, live_server, "coordinator-a")
     page.goto(f"{live_server.url}/admin/interests/expressionofinterest/{interest.pk}/change/")
     record_step(page, "Declined", comment="No.")
 
@@ -88,7 +73,7 @@ def test_a_coordinator_chooses_a_reviewer_and_records_a_step_in_one_submit(
 ):
     interest = make_interest(buyer_a, [make_listing(hub=hub_a)])
 
-    log_in(page, live_server, "coordinator-a")
+    log_in_to_admin(page, live_server, "coordinator-a")
     page.goto(f"{live_server.url}/admin/interests/expressionofinterest/{interest.pk}/change/")
     page.get_by_label("Reviewer").select_option(label="coordinator-a")
     record_step(page, "Under review")
@@ -108,7 +93,7 @@ def test_a_coordinator_declines_their_hubs_line_and_the_other_hub_still_reviews(
     )
     interest.start_review(by=coordinator_a)
 
-    log_in(page, live_server, "coordinator-a")
+    log_in_to_admin(page, live_server, "coordinator-a")
     page.goto(f"{live_server.url}/admin/interests/expressionofinterest/{interest.pk}/change/")
     expect(page.locator("#content")).not_to_contain_text("Bravo Jammer")
     record_step(page, "Declined", reason="Surplus no longer available", comment="Sold at A.")
